@@ -1,0 +1,40 @@
+"""Login by phone number and password."""
+
+from django.contrib.auth.backends import BaseBackend
+
+from gongzhi.core import crypto
+
+from .models import User
+from .phones import normalize_phone
+
+
+class PhoneBackend(BaseBackend):
+    def authenticate(self, request, phone=None, password=None, **kwargs):
+        if not phone or password is None:
+            return None
+        try:
+            user = User.objects.get_by_natural_key(phone)
+        except User.DoesNotExist:
+            # Hash anyway, so an unknown number takes as long as a wrong
+            # password and the response time does not tell them apart.
+            User().set_password(password)
+            return None
+        if user.is_active and user.check_password(password):
+            return user
+        return None
+
+    def get_user(self, user_id):
+        try:
+            user = User.objects.get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if user.is_active else None
+
+
+def axes_username(request, credentials) -> str:
+    """What django-axes records for a login attempt: the blind index of the
+    phone number, so the lockout table holds no phone numbers."""
+    raw = (credentials or {}).get("phone")
+    if raw is None and request is not None:
+        raw = request.POST.get("phone", "")
+    return crypto.blind_index(normalize_phone(raw or ""), purpose="phone")

@@ -1,0 +1,108 @@
+"""Roles, what each may do, where each may be granted and who may grant it.
+
+A role is always granted on an area node and reaches that node's subtree.
+Permissions are plain strings checked through ``areas.scoping``; a later app
+adds its own permission to the roles that need it here, in one place.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.areas.models import Kind
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    BUILDING_LEADER = "building_leader", _("Building leader")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    STAFF = "staff", _("Community staff")
+    SECRETARY = "secretary", _("Community secretary")
+    UNIT = "unit", _("Team or partner unit")
+    STREET_MANAGER = "street_manager", _("Street manager")
+    DISTRICT_MANAGER = "district_manager", _("District manager")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+class Perm:
+    """Permission names. A role grants a permission on its subtree."""
+
+    AREA_VIEW = "area.view"  # browse the tree
+    AREA_MANAGE = "area.manage"  # add, rename, move, retire nodes
+    GRANT_MANAGE = "grant.manage"  # grant and revoke roles
+    ACCOUNT_MANAGE = "account.manage"  # create accounts, reset passwords
+    AUDIT_VIEW = "audit.view"  # read the audit trail
+    WORKBENCH = "workbench.use"  # the staff workbench (PC)
+    PERSONAL_VIEW = "personal.view"  # residents' personal data, masked
+    PERSONAL_FULL = "personal.full"  # unmasked, each view audited
+
+
+_STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
+
+# 三员分立: the system, security and audit administrators run the platform,
+# the grants and the audit trail respectively. None of the three holds
+# personal.view: administering the system is no reason to read residents'
+# personal data.
+ROLE_PERMS: dict[str, set[str]] = {
+    Role.RESIDENT: {Perm.AREA_VIEW},
+    Role.BUILDING_LEADER: _STAFF_COMMON,
+    Role.GRID_WORKER: _STAFF_COMMON | {Perm.PERSONAL_FULL},
+    Role.STAFF: _STAFF_COMMON | {Perm.PERSONAL_FULL},
+    Role.SECRETARY: _STAFF_COMMON
+    | {Perm.PERSONAL_FULL, Perm.AREA_MANAGE, Perm.GRANT_MANAGE},
+    Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH},
+    Role.STREET_MANAGER: _STAFF_COMMON | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE},
+    Role.DISTRICT_MANAGER: _STAFF_COMMON | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE},
+    Role.SYSTEM_ADMIN: {
+        Perm.AREA_VIEW,
+        Perm.WORKBENCH,
+        Perm.AREA_MANAGE,
+        Perm.ACCOUNT_MANAGE,
+    },
+    Role.SECURITY_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.GRANT_MANAGE},
+    Role.AUDIT_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.AUDIT_VIEW},
+}
+
+_ADMIN_KINDS = {Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY}
+
+# The node kinds a role may be granted on.
+ROLE_KINDS: dict[str, set[str]] = {
+    Role.RESIDENT: {Kind.HOUSEHOLD},
+    Role.BUILDING_LEADER: {Kind.BUILDING, Kind.ENTRANCE, Kind.ESTATE},
+    Role.GRID_WORKER: {Kind.GRID},
+    Role.STAFF: {Kind.COMMUNITY},
+    Role.SECRETARY: {Kind.COMMUNITY},
+    Role.UNIT: {Kind.COMMUNITY, Kind.STREET},
+    Role.STREET_MANAGER: {Kind.STREET},
+    Role.DISTRICT_MANAGER: {Kind.DISTRICT},
+    Role.SYSTEM_ADMIN: _ADMIN_KINDS,
+    Role.SECURITY_ADMIN: _ADMIN_KINDS,
+    Role.AUDIT_ADMIN: _ADMIN_KINDS,
+}
+
+_COMMUNITY_ROLES = {
+    Role.STAFF,
+    Role.GRID_WORKER,
+    Role.BUILDING_LEADER,
+    Role.UNIT,
+    Role.RESIDENT,
+}
+
+# Which roles a holder of a grant-managing role may hand out below its node.
+# Nobody but the security administrator creates administrators, and nobody
+# grants a role above their own.
+GRANTABLE: dict[str, set[str]] = {
+    Role.SECRETARY: _COMMUNITY_ROLES,
+    Role.STREET_MANAGER: _COMMUNITY_ROLES | {Role.SECRETARY},
+    Role.DISTRICT_MANAGER: _COMMUNITY_ROLES | {Role.SECRETARY, Role.STREET_MANAGER},
+    Role.SECURITY_ADMIN: set(Role.values),
+}
+
+
+def perms_for(role: str) -> set[str]:
+    return ROLE_PERMS.get(role, set())
+
+
+def roles_with(perm: str) -> list[str]:
+    return [role for role, perms in ROLE_PERMS.items() if perm in perms]

@@ -1,0 +1,51 @@
+"""Reads of the area tree for display, already scoped."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Area
+from .scoping import scope_paths, scoped
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
+
+
+def area_list(*, user: User, perm: str = "area.view") -> QuerySet[Area]:
+    return scoped(Area.objects.all(), user=user, via="", perm=perm)
+
+
+def area_get(*, user: User, pk: int, perm: str = "area.view") -> Area:
+    return get_object_or_404(area_list(user=user, perm=perm), pk=pk)
+
+
+def area_roots(*, user: User) -> QuerySet[Area]:
+    """The top nodes of the user's subtrees: where the workbench starts."""
+    return Area.objects.filter(path__in=scope_paths(user)).order_by("path")
+
+
+def area_children(
+    *, user: User, area: Area, include_retired: bool = False
+) -> QuerySet[Area]:
+    """Children of an in-scope node (call with a node from ``area_get``)."""
+    children = scoped(area.get_children(), user=user, via="")
+    if not include_retired:
+        children = children.filter(retired_at__isnull=True)
+    return children.order_by("path")
+
+
+def area_ancestors(*, area: Area) -> list[Area]:
+    """Ancestors of a node, root first.
+
+    Names of the nodes above a user's grant are shown as breadcrumbs (a grid
+    worker knows her community's name), but they stay unreachable: opening
+    one goes through ``area_get`` and answers 404.
+    """
+    return list(area.get_ancestors())
+
+
+def area_search(*, user: User, text: str, limit: int = 50) -> QuerySet[Area]:
+    return area_list(user=user).filter(name__icontains=text).order_by("path")[:limit]

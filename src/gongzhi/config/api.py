@@ -1,0 +1,78 @@
+"""The JSON API under /api/v1/ (Django Ninja), with token auth."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from gongzhi.accounts.services import token_authenticate
+from gongzhi.core.errors import DomainError
+
+
+class BearerToken(HttpBearer):
+    openapi_description = "POST /api/v1/auth/token, then Authorization: Bearer …"
+
+    def authenticate(self, request, token):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Gongzhi API",
+    version="1",
+    description=(
+        "共治 Gongzhi: areas, accounts and grants. Every endpoint is scoped to "
+        "the caller's area subtree; objects outside it answer 404."
+    ),
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": str(_("Not found."))}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    return api.create_response(
+        request,
+        {"detail": str(_("Missing, expired or revoked token."))},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    """Ninja's 422 with a readable first message naming the field."""
+    errors = exc.errors
+    first = errors[0] if errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path")]
+    field = ".".join(p for p in loc if p != "payload") or None
+    detail = str(_("%(field)s: %(message)s") % {
+        "field": field or _("input"), "message": first.get("msg", "")
+    })
+    return api.create_response(
+        request, {"detail": detail, "field": field, "errors": errors}, status=422
+    )
+
+
+def _routers():
+    from gongzhi.accounts.api import router as accounts_router
+    from gongzhi.areas.api import router as areas_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/areas", areas_router)
+
+
+_routers()

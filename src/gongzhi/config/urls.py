@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from gongzhi.web.views import healthz
+
+from .api import api
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("", include("gongzhi.web.urls")),
+    path("", include("gongzhi.areas.urls")),
+    path("", include("gongzhi.audit.urls")),
+]

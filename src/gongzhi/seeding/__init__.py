@@ -1,0 +1,1 @@
+"""Demo and scale data. Later apps add their own seeders here."""

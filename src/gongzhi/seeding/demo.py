@@ -1,0 +1,121 @@
+"""The demo street: a real-looking 街道 with three communities, every role
+and a login for each. Safe to run again: every node is found by its code,
+every account by its phone number, every grant by its triple."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from gongzhi.accounts.models import Grant, User
+from gongzhi.accounts.roles import Role
+from gongzhi.accounts.selectors import user_find_by_phone
+from gongzhi.accounts.services import grant_create, user_create
+from gongzhi.areas.models import Area, Kind
+
+DEMO_PASSWORD = "Gongzhi@2026"
+
+# Codes follow the civil-affairs pattern: 120101 is Tianjin's 和平区.
+DISTRICT = ("120101", "和平区")
+STREET = ("120101001", "五大道街道")
+COMMUNITIES = [
+    ("三盛里社区", [("航院小区", 3), ("大理道小区", 2)], [("睦南里", 2), ("常德里", 2)]),
+    ("裕华园社区", [("裕华园", 3), ("美丽新都", 2)], [("紫旭府", 2), ("天逸园", 2)]),
+    ("团结巷社区", [("团结里", 2), ("和顺里", 2)], [("兴安里", 2), ("民园西里", 2)]),
+]
+FLOORS = 3
+DOORS_PER_FLOOR = 2
+ENTRANCES = 2
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    phone: str
+    name: str
+    role: str
+    area_code: str
+
+
+def _node(parent: Area | None, *, code: str, kind: str, name: str) -> Area:
+    existing = Area.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    if parent is None:
+        return Area.add_root(kind=kind, name=name, code=code)
+    parent.refresh_from_db()  # add_child reads numchild from the instance
+    return parent.add_child(kind=kind, name=name, code=code)
+
+
+def _building(estate: Area, code: str, number: int) -> None:
+    building = _node(estate, code=code, kind=Kind.BUILDING, name=f"{number}号楼")
+    for e in range(1, ENTRANCES + 1):
+        entrance = _node(
+            building, code=f"{code}{e:02d}", kind=Kind.ENTRANCE, name=f"{e}单元"
+        )
+        for floor in range(1, FLOORS + 1):
+            for door in range(1, DOORS_PER_FLOOR + 1):
+                room = f"{floor}{door:02d}"
+                _node(entrance, code=f"{code}{e:02d}{room}", kind=Kind.HOUSEHOLD,
+                      name=room)
+
+
+def build_tree() -> dict[str, Area]:
+    """Create (or find) the demo tree; returns the nodes logins sit on."""
+    district = _node(None, code=DISTRICT[0], kind=Kind.DISTRICT, name=DISTRICT[1])
+    street = _node(district, code=STREET[0], kind=Kind.STREET, name=STREET[1])
+    for c, (community_name, *grids) in enumerate(COMMUNITIES, start=1):
+        community_code = f"{STREET[0]}{c:03d}"
+        community = _node(street, code=community_code, kind=Kind.COMMUNITY,
+                          name=community_name)
+        for g, estates in enumerate(grids, start=1):
+            grid_code = f"{community_code}{g:02d}"
+            grid = _node(community, code=grid_code, kind=Kind.GRID,
+                         name=f"第{'一二三四'[g - 1]}网格")
+            for s, (estate_name, buildings) in enumerate(estates, start=1):
+                estate_code = f"{grid_code}{s:02d}"
+                estate = _node(grid, code=estate_code, kind=Kind.ESTATE,
+                               name=estate_name)
+                for b in range(1, buildings + 1):
+                    _building(estate, f"{estate_code}{b:02d}", b)
+    return {area.code: area for area in Area.objects.filter(code__isnull=False)}
+
+
+C1 = f"{STREET[0]}001"  # 三盛里社区
+C2 = f"{STREET[0]}002"  # 裕华园社区
+LOGINS = [
+    DemoLogin("13800000001", "王建国", Role.DISTRICT_MANAGER, DISTRICT[0]),
+    DemoLogin("13800000002", "李秀英", Role.STREET_MANAGER, STREET[0]),
+    DemoLogin("13800000003", "张丽华", Role.SECRETARY, C1),
+    DemoLogin("13800000004", "刘洋", Role.STAFF, C1),
+    DemoLogin("13800000005", "陈静", Role.GRID_WORKER, f"{C1}01"),
+    DemoLogin("13800000006", "杨帆", Role.GRID_WORKER, f"{C2}01"),
+    DemoLogin("13800000007", "赵德明", Role.BUILDING_LEADER, f"{C1}010101"),
+    DemoLogin("13800000008", "孙志强", Role.UNIT, C1),
+    DemoLogin("13800000009", "周桂兰", Role.RESIDENT, f"{C1}01010101101"),
+    DemoLogin("13800000010", "吴海燕", Role.SYSTEM_ADMIN, DISTRICT[0]),
+    DemoLogin("13800000011", "郑国强", Role.SECURITY_ADMIN, DISTRICT[0]),
+    DemoLogin("13800000012", "冯晓梅", Role.AUDIT_ADMIN, DISTRICT[0]),
+]
+
+
+def _account(login: DemoLogin) -> User:
+    user = user_find_by_phone(phone=login.phone)
+    if user is None:
+        user = user_create(phone=login.phone, name=login.name,
+                           password=DEMO_PASSWORD, by=None)
+    return user
+
+
+@transaction.atomic
+def seed_demo() -> list[DemoLogin]:
+    nodes = build_tree()
+    for login in LOGINS:
+        user = _account(login)
+        area = nodes[login.area_code]
+        held = Grant.objects.filter(
+            user=user, area=area, role=login.role, revoked_at__isnull=True
+        ).exists()
+        if not held:
+            grant_create(user=user, area=area, role=login.role, by=None)
+    return LOGINS

@@ -1,0 +1,67 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from gongzhi.accounts.roles import Perm
+from gongzhi.accounts.selectors import user_can, user_grants
+from gongzhi.areas.selectors import area_ancestors, area_roots
+
+from .decorators import workbench_required
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def home(request):
+    if user_can(user=request.user, perm=Perm.WORKBENCH):
+        return redirect("web:workbench")
+    return redirect("web:portal")
+
+
+@workbench_required
+def workbench(request):
+    grants = list(user_grants(user=request.user))
+    places = [
+        {"grant": grant, "ancestors": area_ancestors(area=grant.area)}
+        for grant in grants
+    ]
+    return render(
+        request,
+        "web/workbench.html",
+        {"places": places, "roots": area_roots(user=request.user)},
+    )
+
+
+@login_required
+def portal(request):
+    """The resident's home on a phone: their household and what they can
+    do. Staff who are also residents reach it too."""
+    grants = [g for g in user_grants(user=request.user) if g.role == "resident"]
+    homes = [
+        {"area": g.area, "ancestors": area_ancestors(area=g.area)} for g in grants
+    ]
+    return render(request, "web/portal.html", {"homes": homes})
+
+
+@login_required
+def account(request):
+    template = (
+        "web/account.html"
+        if user_can(user=request.user, perm=Perm.WORKBENCH)
+        else "web/portal_account.html"
+    )
+    return render(request, template, {"grants": user_grants(user=request.user)})
