@@ -74,7 +74,7 @@ class PasswordChangeForm(forms.Form):
 
 class AccountCreateForm(forms.Form):
     phone = PhoneField()
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"))
     password = forms.CharField(
         label=_("Initial password"),
         strip=False,

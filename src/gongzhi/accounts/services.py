@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area, Kind
@@ -33,10 +34,13 @@ def _forget_cached_scope(user: User) -> None:
 def _clean_person_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationFailed(_("Enter the person's name."), field="name")
+        raise ValidationFailed(_("Enter the full name."), field="name")
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationFailed(
-            _("A name can have at most %(max)d characters (this one has %(n)d).")
+            _(
+                "A full name can have at most %(max)d characters "
+                "(this one has %(n)d)."
+            )
             % {"max": NAME_MAX_LENGTH, "n": len(name)},
             field="name",
         )
@@ -109,10 +113,15 @@ def _check_role_on(role: str, area: Area) -> None:
     if role not in Role.values:
         raise ValidationFailed(_("Choose a valid role."), field="role")
     if area.kind not in ROLE_KINDS[role]:
-        kinds = "、".join(str(Kind(k).label) for k in Kind.values
-                         if k in ROLE_KINDS[role])
+        kinds = get_text_list(
+            [f"“{Kind(k).label}”" for k in Kind.values if k in ROLE_KINDS[role]],
+            _("or"),
+        )
         raise ValidationFailed(
-            _("A %(role)s is granted on a %(kinds)s, not on a %(kind)s.")
+            _(
+                "The role “%(role)s” is granted on an area of kind %(kinds)s; "
+                "this area is of kind “%(kind)s”."
+            )
             % {"role": Role(role).label, "kinds": kinds, "kind": Kind(area.kind).label},
             field="area",
         )

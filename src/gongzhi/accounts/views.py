@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +20,8 @@ from gongzhi.web.decorators import perm_required
 from . import selectors, services
 from .forms import AccountCreateForm, GrantForm, LoginForm, PasswordChangeForm
 from .roles import Perm
+
+GRANTS_PAGE_SIZE = 100
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -40,14 +43,17 @@ def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
-        audit_record(by=form.user, action=Action.LOGIN, target=form.user,
-                     request=request)
+        audit_record(
+            by=form.user, action=Action.LOGIN, target=form.user, request=request
+        )
         return redirect(next_url or "web:home")
     status = 429 if getattr(request, "axes_locked_out", False) else 200
     if request.method == "POST" and status == 200 and not form.is_valid():
         status = 400
     return render(
-        request, "accounts/login.html", {"form": form, "next": next_url},
+        request,
+        "accounts/login.html",
+        {"form": form, "next": next_url},
         status=status,
     )
 
@@ -90,8 +96,12 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password has been changed."))
             return redirect("web:account")
-    return render(request, "accounts/password_change.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @perm_required(Perm.ACCOUNT_MANAGE)
@@ -100,8 +110,9 @@ def account_create(request):
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create(by=request.user, request=request,
-                                        **form.cleaned_data)
+            user = services.user_create(
+                by=request.user, request=request, **form.cleaned_data
+            )
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -111,8 +122,12 @@ def account_create(request):
                 % {"name": user.name},
             )
             return redirect("accounts:account_create")
-    return render(request, "accounts/account_create.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/account_create.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @perm_required(Perm.GRANT_MANAGE)
@@ -121,14 +136,15 @@ def grant_list(request):
     area = None
     if request.GET.get("area"):
         try:
-            area = area_get(user=request.user, pk=int(request.GET["area"]),
-                            perm=Perm.GRANT_MANAGE)
+            area = area_get(
+                user=request.user, pk=int(request.GET["area"]), perm=Perm.GRANT_MANAGE
+            )
         except ValueError:
             area = None
         if area is not None:
             grants = grants.filter(area=area)
-    return render(request, "accounts/grant_list.html",
-                  {"grants": grants[:500], "area": area})
+    page = Paginator(grants, GRANTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/grant_list.html", {"page": page, "area": area})
 
 
 @perm_required(Perm.GRANT_MANAGE)
@@ -143,22 +159,31 @@ def grant_create(request, area_id: int):
         grantee = selectors.user_find_by_phone(phone=form.cleaned_data["phone"])
         if grantee is None:
             form.add_error(
-                "phone", _("No account has this phone number; create the account first.")
+                "phone",
+                _("No account has this phone number; create the account first."),
             )
         else:
             try:
-                services.grant_create(user=grantee, area=area,
-                                      role=form.cleaned_data["role"],
-                                      by=request.user, request=request)
+                services.grant_create(
+                    user=grantee,
+                    area=area,
+                    role=form.cleaned_data["role"],
+                    by=request.user,
+                    request=request,
+                )
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, _("Role granted to %(name)s.")
-                                 % {"name": grantee.name})
+                messages.success(
+                    request, _("Role granted to %(name)s.") % {"name": grantee.name}
+                )
                 return redirect(f"{_grants_url()}?area={area.pk}")
-    return render(request, "accounts/grant_form.html",
-                  {"form": form, "area": area, "roles": roles},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/grant_form.html",
+        {"form": form, "area": area, "roles": roles},
+        status=400 if form.errors else 200,
+    )
 
 
 def _grants_url() -> str:
@@ -176,6 +201,7 @@ def grant_revoke(request, grant_id: int):
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Role revoked from %(name)s.")
-                         % {"name": grant.user.name})
+        messages.success(
+            request, _("Role revoked from %(name)s.") % {"name": grant.user.name}
+        )
     return redirect(f"{_grants_url()}?area={grant.area_id}")

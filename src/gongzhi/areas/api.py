@@ -8,7 +8,14 @@ from gongzhi.core.errors import ValidationFailed
 
 from . import selectors, services
 from .models import Area
-from .schemas import AreaCreateIn, AreaMoveIn, AreaOut, AreaRenameIn, RestoreOut, RetireOut
+from .schemas import (
+    AreaCreateIn,
+    AreaMoveIn,
+    AreaOut,
+    AreaRenameIn,
+    RestoreOut,
+    RetireOut,
+)
 
 router = Router(tags=["areas"])
 

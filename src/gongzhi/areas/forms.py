@@ -33,6 +33,4 @@ class AreaMoveForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [
-            (area.pk, label) for area, label in candidates
-        ]
+        self.fields["parent"].choices = [(area.pk, label) for area, label in candidates]

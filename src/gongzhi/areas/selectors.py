@@ -31,7 +31,7 @@ def area_children(
     *, user: User, area: Area, include_retired: bool = False
 ) -> QuerySet[Area]:
     """Children of an in-scope node (call with a node from ``area_get``)."""
-    children = scoped(area.get_children(), user=user, via="")
+    children = scoped(Area.objects.get_children(area), user=user, via="")
     if not include_retired:
         children = children.filter(retired_at__isnull=True)
     return children.order_by("path")
@@ -44,8 +44,28 @@ def area_ancestors(*, area: Area) -> list[Area]:
     worker knows her community's name), but they stay unreachable: opening
     one goes through ``area_get`` and answers 404.
     """
-    return list(area.get_ancestors())
+    return list(Area.objects.get_ancestors(area))
 
 
 def area_search(*, user: User, text: str, limit: int = 50) -> QuerySet[Area]:
     return area_list(user=user).filter(name__icontains=text).order_by("path")[:limit]
+
+
+def area_path_labels(*, nodes, start_depth: int = 2) -> dict[int, str]:
+    """ "五大道街道 › 三盛里社区 › 第一网格 › 航院小区" for each node, from
+    ``start_depth`` down, with one query for all their ancestors."""
+    steplen = Area.steplen
+    prefixes = {
+        node.path[:i]
+        for node in nodes
+        for i in range(steplen * start_depth, len(node.path), steplen)
+    }
+    names = dict(Area.objects.filter(path__in=prefixes).values_list("path", "name"))
+    labels = {}
+    for node in nodes:
+        chain = [
+            names.get(node.path[:i], "")
+            for i in range(steplen * start_depth, len(node.path), steplen)
+        ]
+        labels[node.pk] = " › ".join([*chain, node.name])
+    return labels

@@ -45,28 +45,32 @@ def _check_kind_under(kind: str, parent: Area | None, *, field: str) -> None:
     if kind not in Kind.values:
         raise ValidationFailed(_("Choose a valid kind of area."), field="kind")
     parent_kind = parent.kind if parent is not None else None
-    if parent_kind not in ALLOWED_PARENTS[kind]:
-        raise ValidationFailed(
-            _("A %(kind)s cannot be placed under a %(parent)s.")
-            % {
-                "kind": Kind(kind).label,
-                "parent": Kind(parent_kind).label if parent_kind else _("the top"),
-            },
-            field=field,
-        )
+    if parent_kind in ALLOWED_PARENTS[kind]:
+        return
+    if parent_kind is None:
+        message = _("An area of kind “%(kind)s” cannot be a top-level area.") % {
+            "kind": Kind(kind).label
+        }
+    else:
+        message = _(
+            "An area of kind “%(kind)s” cannot be placed under one of kind "
+            "“%(parent)s”."
+        ) % {"kind": Kind(kind).label, "parent": Kind(parent_kind).label}
+    raise ValidationFailed(message, field=field)
 
 
 def _check_unique_among_siblings(
     name: str, parent: Area | None, *, exclude: Area | None = None
 ) -> None:
-    siblings = parent.get_children() if parent else Area.get_root_nodes()
+    siblings = (
+        Area.objects.get_children(parent) if parent else Area.objects.get_root_nodes()
+    )
     siblings = siblings.filter(name__iexact=name, retired_at__isnull=True)
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
     if siblings.exists():
         raise ValidationFailed(
-            _("“%(name)s” already exists here; choose another name.")
-            % {"name": name},
+            _("“%(name)s” already exists here; choose another name.") % {"name": name},
             field="name",
         )
 
@@ -108,9 +112,10 @@ def area_create(
         raise ValidationFailed(
             _("The code %(code)s is already in use.") % {"code": code}, field="code"
         )
-    node = parent.add_child(kind=kind, name=name, code=code)
-    audit_record(by=by, action=Action.AREA_CREATED, target=node, area=node,
-                 request=request)
+    node = Area.objects.add_child(parent, {"kind": kind, "name": name, "code": code})
+    audit_record(
+        by=by, action=Action.AREA_CREATED, target=node, area=node, request=request
+    )
     return node
 
 
@@ -120,7 +125,7 @@ def area_create_root(*, kind: str, name: str, code: str | None = None) -> Area:
     name = _clean_name(name)
     _check_kind_under(kind, None, field="kind")
     _check_unique_among_siblings(name, None)
-    return Area.add_root(kind=kind, name=name, code=code or None)
+    return Area.objects.add_root({"kind": kind, "name": name, "code": code or None})
 
 
 @transaction.atomic
@@ -131,11 +136,17 @@ def area_rename(*, area: Area, name: str, by: User, request=None) -> Area:
     old = area.name
     if name == old:
         return area
-    _check_unique_among_siblings(name, area.get_parent(), exclude=area)
+    _check_unique_among_siblings(name, Area.objects.get_parent(area), exclude=area)
     area.name = name
     area.save(update_fields=["name", "updated_at"])
-    audit_record(by=by, action=Action.AREA_RENAMED, target=area, area=area,
-                 request=request, detail={"from": old, "to": name})
+    audit_record(
+        by=by,
+        action=Action.AREA_RENAMED,
+        target=area,
+        area=area,
+        request=request,
+        detail={"from": old, "to": name},
+    )
     return area
 
 
@@ -165,13 +176,13 @@ def area_move(*, area: Area, parent: Area, by: User, request=None) -> Area:
             % {"name": parent.name},
             field="parent",
         )
-    old_parent = area.get_parent()
+    old_parent = Area.objects.get_parent(area)
     if old_parent is not None and old_parent.pk == parent.pk:
         return area
     _check_unique_among_siblings(area.name, parent, exclude=area)
     area = _locked(area)
     _locked(parent)
-    area.move(parent, "last-child")
+    Area.objects.move(area, parent, "last-child")
     area.refresh_from_db()
     audit_record(
         by=by,
@@ -206,11 +217,17 @@ def area_retire(*, area: Area, by: User, request=None) -> int:
             _("“%(name)s” is already retired.") % {"name": area.name}, field="area"
         )
     now = timezone.now()
-    count = Area.objects.filter(
-        subtree_q([area.path]), retired_at__isnull=True
-    ).update(retired_at=now, updated_at=now)
-    audit_record(by=by, action=Action.AREA_RETIRED, target=area, area=area,
-                 request=request, detail={"nodes": count})
+    count = Area.objects.filter(subtree_q([area.path]), retired_at__isnull=True).update(
+        retired_at=now, updated_at=now
+    )
+    audit_record(
+        by=by,
+        action=Action.AREA_RETIRED,
+        target=area,
+        area=area,
+        request=request,
+        detail={"nodes": count},
+    )
     return count
 
 
@@ -223,7 +240,7 @@ def area_restore(*, area: Area, by: User, request=None) -> int:
         raise ValidationFailed(
             _("“%(name)s” is not retired.") % {"name": area.name}, field="area"
         )
-    parent = area.get_parent()
+    parent = Area.objects.get_parent(area)
     if parent is not None and parent.is_retired:
         raise ValidationFailed(
             _("Restore “%(name)s” first.") % {"name": parent.name}, field="area"
@@ -232,8 +249,14 @@ def area_restore(*, area: Area, by: User, request=None) -> int:
     count = Area.objects.filter(
         subtree_q([area.path]), retired_at=area.retired_at
     ).update(retired_at=None, updated_at=timezone.now())
-    audit_record(by=by, action=Action.AREA_RESTORED, target=area, area=area,
-                 request=request, detail={"nodes": count})
+    audit_record(
+        by=by,
+        action=Action.AREA_RESTORED,
+        target=area,
+        area=area,
+        request=request,
+        detail={"nodes": count},
+    )
     return count
 
 
@@ -245,28 +268,33 @@ def area_delete(*, area: Area, by: User, request=None) -> None:
     if area.path in _manage_roots(by):
         raise NotAllowed(_("You cannot delete the area your own role is granted on."))
     area = _locked(area)
-    if area.get_children_count():
+    if Area.objects.get_children_count(area):
         raise ValidationFailed(
             _("“%(name)s” has areas below it; retire it instead.")
             % {"name": area.name},
             field="area",
         )
     label = area.name
-    parent = area.get_parent()
+    parent = Area.objects.get_parent(area)
     try:
         with transaction.atomic():
             area.delete()
     except ProtectedError as exc:
         raise ValidationFailed(
-            _("“%(name)s” has records attached; retire it instead.")
-            % {"name": label},
+            _("“%(name)s” has records attached; retire it instead.") % {"name": label},
             field="area",
         ) from exc
-    audit_record(by=by, action=Action.AREA_DELETED, area=parent, request=request,
-                 detail={"deleted": label})
+    audit_record(
+        by=by,
+        action=Action.AREA_DELETED,
+        area=parent,
+        request=request,
+        detail={"deleted": label},
+    )
 
 
 def area_manageable(*, user: User):
     """Nodes the user may manage (for choosing a move target)."""
-    return scoped(Area.objects.filter(retired_at__isnull=True), user=user, via="",
-                  perm=MANAGE)
+    return scoped(
+        Area.objects.filter(retired_at__isnull=True), user=user, via="", perm=MANAGE
+    )

@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.roles import Perm
@@ -12,8 +14,10 @@ from gongzhi.web.decorators import workbench_required
 from . import selectors, services
 from .forms import AreaCreateForm, AreaMoveForm, AreaRenameForm
 from .models import ALLOWED_PARENTS, Area
+from .scoping import scope_paths, subtree_q
 
 PAGE_SIZE = 50
+MOVE_CANDIDATES = 500
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -25,24 +29,14 @@ def _move_candidates(request, area: Area) -> list[tuple[Area, str]]:
     """Where ``area`` may go: nodes of a fitting kind the user manages,
     labelled with their path of names."""
     kinds = [k for k in ALLOWED_PARENTS[area.kind] if k]
-    nodes = (
+    nodes = list(
         services.area_manageable(user=request.user)
         .filter(kind__in=kinds)
-        .exclude(path__startswith=area.path)
-        .order_by("path")[:500]
+        .exclude(subtree_q([area.path]))
+        .order_by("path")[:MOVE_CANDIDATES]
     )
-    nodes = list(nodes)
-    names = {
-        a.path: a.name
-        for a in Area.objects.filter(
-            path__in={n.path[:i] for n in nodes for i in range(4, len(n.path), 4)}
-        )
-    }
-    labels = []
-    for node in nodes:
-        chain = [names.get(node.path[:i], "") for i in range(4, len(node.path), 4)]
-        labels.append((node, " / ".join([*chain, node.name])))
-    return labels
+    labels = selectors.area_path_labels(nodes=nodes)
+    return [(node, labels[node.pk]) for node in nodes]
 
 
 @workbench_required
@@ -55,9 +49,14 @@ def area_detail(request, area_id: int):
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = user_can(user=request.user, perm=Perm.AREA_MANAGE, area=area)
     can_grant = user_can(user=request.user, perm=Perm.GRANT_MANAGE, area=area)
+    # The node a manager's own role sits on can be renamed but not moved,
+    # retired or deleted by that manager: the services refuse it, so the
+    # page does not offer it.
+    own_root = area.path in scope_paths(request.user, Perm.AREA_MANAGE)
     context = {
         "area": area,
-        "ancestors": selectors.area_ancestors(area=area),
+        "own_root": own_root,
+        "ancestors": _crumbs(request, area),
         "page": page,
         "show_retired": show_retired,
         "can_manage": can_manage,
@@ -68,18 +67,27 @@ def area_detail(request, area_id: int):
     return render(request, "areas/area_detail.html", context)
 
 
+def _crumbs(request, area: Area) -> list[tuple[Area, bool]]:
+    """Ancestors, each with whether the user may open it."""
+    paths = scope_paths(request.user, Perm.AREA_VIEW)
+    return [
+        (node, any(node.path.startswith(p) for p in paths))
+        for node in selectors.area_ancestors(area=area)
+    ]
+
+
 @workbench_required
 def area_search(request):
     text = request.GET.get("q", "").strip()
-    results = selectors.area_search(user=request.user, text=text) if text else []
-    return render(request, "areas/area_search.html", {"q": text, "results": results})
+    results = list(selectors.area_search(user=request.user, text=text)) if text else []
+    labels = selectors.area_path_labels(nodes=results)
+    rows = [(area, labels[area.pk]) for area in results]
+    return render(request, "areas/area_search.html", {"q": text, "rows": rows})
 
 
 def _area_action(request, area_id: int, form_class, template, perform, **form_kw):
     area = selectors.area_get(user=request.user, pk=area_id)
     if not user_can(user=request.user, perm=Perm.AREA_MANAGE, area=area):
-        from django.http import Http404
-
         raise Http404
     kwargs = {key: value(area) for key, value in form_kw.items()}
     form = form_class(request.POST or None, **kwargs)
@@ -90,59 +98,97 @@ def _area_action(request, area_id: int, form_class, template, perform, **form_kw
             _form_error(form, exc)
         else:
             return redirect("areas:detail", area_id=target.pk)
-    context = {"area": area, "form": form,
-               "ancestors": selectors.area_ancestors(area=area)}
+    context = {"area": area, "form": form, "ancestors": _crumbs(request, area)}
     return render(request, template, context, status=400 if form.errors else 200)
 
 
 @workbench_required
 def area_create(request, area_id: int):
     def perform(parent, data):
-        node = services.area_create(parent=parent, by=request.user, request=request,
-                                    **data)
+        node = services.area_create(
+            parent=parent, by=request.user, request=request, **data
+        )
         messages.success(request, _("“%(name)s” added.") % {"name": node.name})
         return parent
 
-    return _area_action(request, area_id, AreaCreateForm, "areas/area_create.html",
-                        perform, parent=lambda area: area)
+    return _area_action(
+        request,
+        area_id,
+        AreaCreateForm,
+        "areas/area_create.html",
+        perform,
+        parent=lambda area: area,
+    )
 
 
 @workbench_required
 def area_rename(request, area_id: int):
     def perform(area, data):
-        services.area_rename(area=area, name=data["name"], by=request.user,
-                             request=request)
+        services.area_rename(
+            area=area, name=data["name"], by=request.user, request=request
+        )
         messages.success(request, _("Renamed."))
         return area
 
-    return _area_action(request, area_id, AreaRenameForm, "areas/area_rename.html",
-                        perform)
+    return _area_action(
+        request, area_id, AreaRenameForm, "areas/area_rename.html", perform
+    )
 
 
 @workbench_required
 def area_move(request, area_id: int):
     def perform(area, data):
-        parent = selectors.area_get(user=request.user, pk=data["parent"],
-                                    perm=Perm.AREA_MANAGE)
-        moved = services.area_move(area=area, parent=parent, by=request.user,
-                                   request=request)
+        parent = selectors.area_get(
+            user=request.user, pk=data["parent"], perm=Perm.AREA_MANAGE
+        )
+        moved = services.area_move(
+            area=area, parent=parent, by=request.user, request=request
+        )
         messages.success(request, _("Moved under “%(name)s”.") % {"name": parent.name})
         return moved
 
-    return _area_action(request, area_id, AreaMoveForm, "areas/area_move.html",
-                        perform, candidates=lambda area: _move_candidates(request, area))
+    return _area_action(
+        request,
+        area_id,
+        AreaMoveForm,
+        "areas/area_move.html",
+        perform,
+        candidates=lambda area: _move_candidates(request, area),
+    )
 
 
-@require_POST
+def _confirm(request, area: Area, *, action: str):
+    """GET of a destructive action: say what it will do, ask to confirm."""
+    if not user_can(user=request.user, perm=Perm.AREA_MANAGE, area=area):
+        raise Http404
+    below = Area.objects.filter(subtree_q([area.path]), retired_at__isnull=True).count()
+    return render(
+        request,
+        "areas/area_confirm.html",
+        {
+            "area": area,
+            "action": action,
+            "below": below - 1,
+            "ancestors": _crumbs(request, area),
+        },
+    )
+
+
 @workbench_required
 def area_retire(request, area_id: int):
     area = selectors.area_get(user=request.user, pk=area_id)
+    if request.method != "POST":
+        return _confirm(request, area, action="retire")
     try:
         count = services.area_retire(area=area, by=request.user, request=request)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Retired %(count)d areas.") % {"count": count})
+        messages.success(
+            request,
+            ngettext("Retired %(count)d area.", "Retired %(count)d areas.", count)
+            % {"count": count},
+        )
     return redirect("areas:detail", area_id=area.pk)
 
 
@@ -155,22 +201,28 @@ def area_restore(request, area_id: int):
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Restored %(count)d areas.") % {"count": count})
+        messages.success(
+            request,
+            ngettext("Restored %(count)d area.", "Restored %(count)d areas.", count)
+            % {"count": count},
+        )
     return redirect("areas:detail", area_id=area.pk)
 
 
-@require_POST
 @workbench_required
 def area_delete(request, area_id: int):
     area = selectors.area_get(user=request.user, pk=area_id)
-    parent = area.get_parent()
+    if request.method != "POST":
+        return _confirm(request, area, action="delete")
+    parent = Area.objects.get_parent(area)
     try:
         services.area_delete(area=area, by=request.user, request=request)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect("areas:detail", area_id=area.pk)
     messages.success(request, _("“%(name)s” deleted.") % {"name": area.name})
-    if parent is not None and user_can(user=request.user, perm=Perm.AREA_VIEW,
-                                       area=parent):
+    if parent is not None and user_can(
+        user=request.user, perm=Perm.AREA_VIEW, area=parent
+    ):
         return redirect("areas:detail", area_id=parent.pk)
     return redirect("web:workbench")

@@ -59,9 +59,10 @@ def invalid(request, exc: ValidationError):
     first = errors[0] if errors else {}
     loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path")]
     field = ".".join(p for p in loc if p != "payload") or None
-    detail = str(_("%(field)s: %(message)s") % {
-        "field": field or _("input"), "message": first.get("msg", "")
-    })
+    detail = str(
+        _("%(field)s: %(message)s")
+        % {"field": field or _("input"), "message": first.get("msg", "")}
+    )
     return api.create_response(
         request, {"detail": detail, "field": field, "errors": errors}, status=422
     )

@@ -21,9 +21,9 @@ from django.conf import settings
 
 def _derive(master: str, purpose: bytes) -> bytes:
     raw = base64.urlsafe_b64decode(master.encode() + b"=" * (-len(master) % 4))
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=purpose
-    ).derive(raw)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+        raw
+    )
 
 
 @lru_cache(maxsize=4)

@@ -20,7 +20,11 @@ DEMO_PASSWORD = "Gongzhi@2026"
 DISTRICT = ("120101", "和平区")
 STREET = ("120101001", "五大道街道")
 COMMUNITIES = [
-    ("三盛里社区", [("航院小区", 3), ("大理道小区", 2)], [("睦南里", 2), ("常德里", 2)]),
+    (
+        "三盛里社区",
+        [("航院小区", 3), ("大理道小区", 2)],
+        [("睦南里", 2), ("常德里", 2)],
+    ),
     ("裕华园社区", [("裕华园", 3), ("美丽新都", 2)], [("紫旭府", 2), ("天逸园", 2)]),
     ("团结巷社区", [("团结里", 2), ("和顺里", 2)], [("兴安里", 2), ("民园西里", 2)]),
 ]
@@ -42,9 +46,8 @@ def _node(parent: Area | None, *, code: str, kind: str, name: str) -> Area:
     if existing is not None:
         return existing
     if parent is None:
-        return Area.add_root(kind=kind, name=name, code=code)
-    parent.refresh_from_db()  # add_child reads numchild from the instance
-    return parent.add_child(kind=kind, name=name, code=code)
+        return Area.objects.add_root({"kind": kind, "name": name, "code": code})
+    return Area.objects.add_child(parent, {"kind": kind, "name": name, "code": code})
 
 
 def _building(estate: Area, code: str, number: int) -> None:
@@ -56,8 +59,12 @@ def _building(estate: Area, code: str, number: int) -> None:
         for floor in range(1, FLOORS + 1):
             for door in range(1, DOORS_PER_FLOOR + 1):
                 room = f"{floor}{door:02d}"
-                _node(entrance, code=f"{code}{e:02d}{room}", kind=Kind.HOUSEHOLD,
-                      name=room)
+                _node(
+                    entrance,
+                    code=f"{code}{e:02d}{room}",
+                    kind=Kind.HOUSEHOLD,
+                    name=room,
+                )
 
 
 def build_tree() -> dict[str, Area]:
@@ -66,16 +73,22 @@ def build_tree() -> dict[str, Area]:
     street = _node(district, code=STREET[0], kind=Kind.STREET, name=STREET[1])
     for c, (community_name, *grids) in enumerate(COMMUNITIES, start=1):
         community_code = f"{STREET[0]}{c:03d}"
-        community = _node(street, code=community_code, kind=Kind.COMMUNITY,
-                          name=community_name)
+        community = _node(
+            street, code=community_code, kind=Kind.COMMUNITY, name=community_name
+        )
         for g, estates in enumerate(grids, start=1):
             grid_code = f"{community_code}{g:02d}"
-            grid = _node(community, code=grid_code, kind=Kind.GRID,
-                         name=f"第{'一二三四'[g - 1]}网格")
+            grid = _node(
+                community,
+                code=grid_code,
+                kind=Kind.GRID,
+                name=f"第{'一二三四'[g - 1]}网格",
+            )
             for s, (estate_name, buildings) in enumerate(estates, start=1):
                 estate_code = f"{grid_code}{s:02d}"
-                estate = _node(grid, code=estate_code, kind=Kind.ESTATE,
-                               name=estate_name)
+                estate = _node(
+                    grid, code=estate_code, kind=Kind.ESTATE, name=estate_name
+                )
                 for b in range(1, buildings + 1):
                     _building(estate, f"{estate_code}{b:02d}", b)
     return {area.code: area for area in Area.objects.filter(code__isnull=False)}
@@ -102,8 +115,9 @@ LOGINS = [
 def _account(login: DemoLogin) -> User:
     user = user_find_by_phone(phone=login.phone)
     if user is None:
-        user = user_create(phone=login.phone, name=login.name,
-                           password=DEMO_PASSWORD, by=None)
+        user = user_create(
+            phone=login.phone, name=login.name, password=DEMO_PASSWORD, by=None
+        )
     return user
 
 

@@ -7,9 +7,11 @@ from django.views.decorators.http import require_GET
 
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can, user_grants
-from gongzhi.areas.selectors import area_ancestors, area_roots
+from gongzhi.areas.selectors import area_ancestors, area_children
 
 from .decorators import workbench_required
+
+CHILDREN_SHOWN = 24
 
 
 @require_GET
@@ -36,13 +38,19 @@ def home(request):
 def workbench(request):
     grants = list(user_grants(user=request.user))
     places = [
-        {"grant": grant, "ancestors": area_ancestors(area=grant.area)}
+        {
+            "grant": grant,
+            "ancestors": area_ancestors(area=grant.area),
+            "children": list(
+                area_children(user=request.user, area=grant.area)[:CHILDREN_SHOWN]
+            ),
+        }
         for grant in grants
     ]
     return render(
         request,
         "web/workbench.html",
-        {"places": places, "roots": area_roots(user=request.user)},
+        {"places": places, "children_shown": CHILDREN_SHOWN},
     )
 
 
@@ -51,9 +59,7 @@ def portal(request):
     """The resident's home on a phone: their household and what they can
     do. Staff who are also residents reach it too."""
     grants = [g for g in user_grants(user=request.user) if g.role == "resident"]
-    homes = [
-        {"area": g.area, "ancestors": area_ancestors(area=g.area)} for g in grants
-    ]
+    homes = [{"area": g.area, "ancestors": area_ancestors(area=g.area)} for g in grants]
     return render(request, "web/portal.html", {"homes": homes})
 
 

@@ -14,7 +14,9 @@ class Command(BaseCommand):
             from gongzhi.seeding.demo import seed_demo
 
             logins = seed_demo()
-            self.stdout.write(self.style.SUCCESS(f"Demo street ready, {len(logins)} logins."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
+            )
             return
         try:
             from gongzhi.seeding.bulk import seed_scale

@@ -1,0 +1,42 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+
+class Command(BaseCommand):
+    help = "Migrate, seed the demo street, print the demo logins and serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare and print logins only."
+        )
+
+    def handle(self, *args, bind, no_serve, **options):
+        from gongzhi.accounts.roles import Role
+        from gongzhi.areas.models import Area
+        from gongzhi.seeding.demo import DEMO_PASSWORD, seed_demo
+
+        call_command("migrate", interactive=False, verbosity=0)
+        logins = seed_demo()
+        where = {}
+        for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
+            chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]
+            where[area.code] = " › ".join([*chain, area.name])
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(_("Gongzhi demo street is ready.")))
+        self.stdout.write(
+            _(
+                "Open http://%(bind)s/ and log in with one of the phone numbers "
+                "below and the password %(password)s."
+            )
+            % {"bind": bind, "password": DEMO_PASSWORD}
+        )
+        self.stdout.write("")
+        for login in logins:
+            role = str(Role(login.role).label)
+            place = where.get(login.area_code, "")
+            self.stdout.write(f"  {login.phone}  {login.name}\t{role}\t{place}")
+        self.stdout.write("")
+        if not no_serve:
+            call_command("serve", bind=bind)
