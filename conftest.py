@@ -8,6 +8,16 @@ from gongzhi.areas.models import Area
 from gongzhi.seeding import demo
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache, as its database starts empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def demo_street(db):
     """The demo street (三盛里, 裕华园, 团结巷) with every role's login."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Area
-from .scoping import scope_paths, scoped
+from .cache import tree_version
+from .models import Area, Kind
+from .scoping import scope_paths, scoped, subtree_q
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -69,3 +71,28 @@ def area_path_labels(*, nodes, start_depth: int = 2) -> dict[int, str]:
         ]
         labels[node.pk] = " › ".join([*chain, node.name])
     return labels
+
+
+COUNTS_TTL = 600
+
+
+def area_kind_counts(*, area: Area) -> list[tuple[str, int]]:
+    """How many active areas of each kind lie below ``area``, in tree
+    order: [("小区", 4), ("楼栋", 10), …].
+
+    Cached per tree version: any change to the tree makes a new key, so the
+    figures are never stale, and a district's million households are
+    counted once per change, not on every page view.
+    """
+    key = f"gongzhi:area-kinds:{tree_version()}:{area.path}"
+    counts = cache.get(key)
+    if counts is None:
+        rows = (
+            Area.objects.filter(subtree_q([area.path]), retired_at__isnull=True)
+            .exclude(pk=area.pk)
+            .values("kind")
+            .annotate(n=Count("id"))
+        )
+        counts = {row["kind"]: row["n"] for row in rows}
+        cache.set(key, counts, COUNTS_TTL)
+    return [(Kind(kind).label, counts[kind]) for kind in Kind.values if kind in counts]

@@ -19,6 +19,7 @@ from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import NotAllowed, ValidationFailed
 
+from .cache import tree_changed
 from .models import ALLOWED_PARENTS, NAME_MAX_LENGTH, Area, Kind
 from .scoping import in_scope, scoped, subtree_q
 
@@ -113,6 +114,7 @@ def area_create(
             _("The code %(code)s is already in use.") % {"code": code}, field="code"
         )
     node = Area.objects.add_child(parent, {"kind": kind, "name": name, "code": code})
+    tree_changed()
     audit_record(
         by=by, action=Action.AREA_CREATED, target=node, area=node, request=request
     )
@@ -125,6 +127,7 @@ def area_create_root(*, kind: str, name: str, code: str | None = None) -> Area:
     name = _clean_name(name)
     _check_kind_under(kind, None, field="kind")
     _check_unique_among_siblings(name, None)
+    tree_changed()
     return Area.objects.add_root({"kind": kind, "name": name, "code": code or None})
 
 
@@ -139,6 +142,7 @@ def area_rename(*, area: Area, name: str, by: User, request=None) -> Area:
     _check_unique_among_siblings(name, Area.objects.get_parent(area), exclude=area)
     area.name = name
     area.save(update_fields=["name", "updated_at"])
+    tree_changed()
     audit_record(
         by=by,
         action=Action.AREA_RENAMED,
@@ -184,6 +188,7 @@ def area_move(*, area: Area, parent: Area, by: User, request=None) -> Area:
     _locked(parent)
     Area.objects.move(area, parent, "last-child")
     area.refresh_from_db()
+    tree_changed()
     audit_record(
         by=by,
         action=Action.AREA_MOVED,
@@ -220,6 +225,7 @@ def area_retire(*, area: Area, by: User, request=None) -> int:
     count = Area.objects.filter(subtree_q([area.path]), retired_at__isnull=True).update(
         retired_at=now, updated_at=now
     )
+    tree_changed()
     audit_record(
         by=by,
         action=Action.AREA_RETIRED,
@@ -249,6 +255,7 @@ def area_restore(*, area: Area, by: User, request=None) -> int:
     count = Area.objects.filter(
         subtree_q([area.path]), retired_at=area.retired_at
     ).update(retired_at=None, updated_at=timezone.now())
+    tree_changed()
     audit_record(
         by=by,
         action=Action.AREA_RESTORED,
@@ -284,6 +291,7 @@ def area_delete(*, area: Area, by: User, request=None) -> None:
             _("“%(name)s” has records attached; retire it instead.") % {"name": label},
             field="area",
         ) from exc
+    tree_changed()
     audit_record(
         by=by,
         action=Action.AREA_DELETED,

@@ -56,6 +56,7 @@ def area_detail(request, area_id: int):
     context = {
         "area": area,
         "own_root": own_root,
+        "counts": selectors.area_kind_counts(area=area),
         "ancestors": _crumbs(request, area),
         "page": page,
         "show_retired": show_retired,

@@ -12,6 +12,7 @@ from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.accounts.services import grant_create, user_create
+from gongzhi.areas.cache import tree_changed
 from gongzhi.areas.models import Area, Kind
 
 DEMO_PASSWORD = "Gongzhi@2026"
@@ -124,6 +125,7 @@ def _account(login: DemoLogin) -> User:
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     nodes = build_tree()
+    tree_changed()
     for login in LOGINS:
         user = _account(login)
         area = nodes[login.area_code]

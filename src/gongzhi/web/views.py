@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can, user_grants
-from gongzhi.areas.selectors import area_ancestors, area_children
+from gongzhi.areas.selectors import area_ancestors, area_children, area_kind_counts
 
 from .decorators import workbench_required
 
@@ -41,6 +41,7 @@ def workbench(request):
         {
             "grant": grant,
             "ancestors": area_ancestors(area=grant.area),
+            "counts": area_kind_counts(area=grant.area),
             "children": list(
                 area_children(user=request.user, area=grant.area)[:CHILDREN_SHOWN]
             ),
