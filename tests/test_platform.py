@@ -163,3 +163,29 @@ def test_pages_send_anonymous_visitors_to_the_login(client, db, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_pages_stay_chinese_for_an_english_browser_until_the_user_switches(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "手机号" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "Phone number" in page.content.decode()
+
+
+def test_api_errors_follow_accept_language(client, db):
+    payload = {"phone": "13800000005", "password": "wrong-password"}
+    chinese = client.post(
+        "/api/v1/auth/token", payload, content_type="application/json"
+    )
+    english = client.post(
+        "/api/v1/auth/token",
+        payload,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert chinese.json()["detail"] == "手机号或密码不正确。"
+    assert english.json() == {
+        "detail": "The phone number or password is not correct.",
+        "field": "password",
+    }

@@ -90,6 +90,7 @@ def area_kind_counts(*, area: Area) -> list[tuple[str, int]]:
         rows = (
             Area.objects.filter(subtree_q([area.path]), retired_at__isnull=True)
             .exclude(pk=area.pk)
+            .order_by()  # the tree's default ordering would split the groups
             .values("kind")
             .annotate(n=Count("id"))
         )

@@ -180,3 +180,30 @@ def test_search_finds_only_areas_in_scope(client, users):
     html = client.get("/workbench/areas/search/", {"q": "小区"}).content.decode()
     assert "航院小区" in html
     assert "睦南里" not in html
+
+
+def test_district_manager_sees_the_true_counts_below_the_district(client, users):
+    client.force_login(users["district_manager"])
+    html = client.get("/workbench/").content.decode()
+    expected = {
+        "街道": Area.objects.filter(kind="street").count(),
+        "社区": Area.objects.filter(kind="community").count(),
+        "网格": Area.objects.filter(kind="grid").count(),
+        "户": Area.objects.filter(kind="household").count(),
+    }
+    assert expected["户"] == 312
+    for label, n in expected.items():
+        assert f"<dt>{label}</dt><dd>{n}</dd>" in html
+
+
+def test_counts_follow_a_change_to_the_tree_at_once(
+    secretary_client, areas, django_capture_on_commit_callbacks
+):
+    url = f"/workbench/areas/{areas['estate'].pk}/"
+    assert "<dt>楼栋</dt><dd>3</dd>" in secretary_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        secretary_client.post(
+            f"/workbench/areas/{areas['estate'].pk}/add/",
+            {"kind": "building", "name": "4号楼"},
+        )
+    assert "<dt>楼栋</dt><dd>4</dd>" in secretary_client.get(url).content.decode()

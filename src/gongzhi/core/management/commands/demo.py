@@ -1,6 +1,14 @@
+import unicodedata
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+
+
+def pad(text: str, width: int) -> str:
+    """Pad to ``width`` terminal columns; a Chinese character takes two."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - columns)
 
 
 class Command(BaseCommand):
@@ -36,7 +44,8 @@ class Command(BaseCommand):
         for login in logins:
             role = str(Role(login.role).label)
             place = where.get(login.area_code, "")
-            self.stdout.write(f"  {login.phone}  {login.name}\t{role}\t{place}")
+            name = pad(login.name, 8)
+            self.stdout.write(f"  {login.phone}  {name}{pad(role, 24)}{place}")
         self.stdout.write("")
         if not no_serve:
             call_command("serve", bind=bind)

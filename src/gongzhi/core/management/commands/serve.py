@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             "--forwarded-allow-ips",
             os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
+        # Collected, compressed and fingerprinted once here, so each worker
+        # serves static files from memory-mapped copies.
+        call_command("collectstatic", interactive=False, verbosity=0)
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
         env.setdefault("GONGZHI_DATA_DIR", str(settings.DATA_DIR))
