@@ -1,12 +1,12 @@
 """Auth tokens, the current user, grants."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.areas.selectors import area_list
-from gongzhi.core.errors import DomainError, ValidationFailed
+from gongzhi.core.errors import DomainError, ValidationFailed, fields_renamed
 
 from . import selectors, services
 from .roles import Perm
@@ -39,15 +39,17 @@ def token_create(request, payload: TokenIn):
         raise ValidationFailed(
             _("The phone number or password is not correct."), field="password"
         )
+    # What login() would signal: axes resets the failure count on it.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     raw, token = services.token_issue(user=user, name=payload.name, request=request)
-    return 201, {"token": raw, "expires_at": token.expires_at}
+    return Status(201, {"token": raw, "expires_at": token.expires_at})
 
 
 @router.delete("auth/token", response={204: None}, summary="Revoke the token in use")
 def token_delete(request):
     raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
     services.token_revoke(raw=raw, by=request.user, request=request)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("me", response=MeOut, summary="The caller, with their grants")
@@ -80,9 +82,11 @@ def grant_list(request, filters: Query[GrantFilter]):
 
 @router.post("grants", response={201: GrantListOut}, summary="Grant a role on a node")
 def grant_create(request, payload: GrantIn):
-    area = area_list(user=request.user, perm=Perm.GRANT_MANAGE).filter(
-        pk=payload.area_id
-    ).first()
+    area = (
+        area_list(user=request.user, perm=Perm.GRANT_MANAGE)
+        .filter(pk=payload.area_id)
+        .first()
+    )
     if area is None:
         raise ValidationFailed(_("No such area."), field="area_id")
     from .phones import clean_phone
@@ -93,14 +97,15 @@ def grant_create(request, payload: GrantIn):
             _("No account has this phone number; create the account first."),
             field="phone",
         )
-    grant = services.grant_create(
-        user=grantee, area=area, role=payload.role, by=request.user, request=request
-    )
-    return 201, grant
+    with fields_renamed(area="area_id", user="phone"):
+        grant = services.grant_create(
+            user=grantee, area=area, role=payload.role, by=request.user, request=request
+        )
+    return Status(201, grant)
 
 
 @router.delete("grants/{int:grant_id}", response={204: None}, summary="Revoke a grant")
 def grant_delete(request, grant_id: int):
     grant = selectors.grant_get(user=request.user, pk=grant_id)
     services.grant_revoke(grant=grant, by=request.user, request=request)
-    return 204, None
+    return Status(204, None)

@@ -1,11 +1,15 @@
 """Login by phone number and password."""
 
+import re
+
 from django.contrib.auth.backends import BaseBackend
 
 from gongzhi.core import crypto
 
 from .models import User
 from .phones import normalize_phone
+
+_BLIND_INDEX = re.compile(r"[0-9a-f]{64}")
 
 
 class PhoneBackend(BaseBackend):
@@ -37,4 +41,9 @@ def axes_username(request, credentials) -> str:
     raw = (credentials or {}).get("phone")
     if raw is None and request is not None:
         raw = request.POST.get("phone", "")
+    # After a successful login axes asks again with the user's
+    # USERNAME_FIELD, which already is the blind index; hashing it again
+    # would miss the failures to reset (AXES_RESET_ON_SUCCESS).
+    if _BLIND_INDEX.fullmatch(raw or ""):
+        return raw
     return crypto.blind_index(normalize_phone(raw or ""), purpose="phone")

@@ -44,7 +44,11 @@ class GrantListOut(GrantOut):
 
     @staticmethod
     def resolve_user(obj) -> dict:
-        return {"id": obj.user.pk, "name": obj.user.name, "phone": obj.user.phone_masked}
+        return {
+            "id": obj.user.pk,
+            "name": obj.user.name,
+            "phone": obj.user.phone_masked,
+        }
 
 
 class GrantIn(Schema):

@@ -37,10 +37,7 @@ def _clean_person_name(name: str) -> str:
         raise ValidationFailed(_("Enter the full name."), field="name")
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationFailed(
-            _(
-                "A full name can have at most %(max)d characters "
-                "(this one has %(n)d)."
-            )
+            _("A full name can have at most %(max)d characters (this one has %(n)d).")
             % {"max": NAME_MAX_LENGTH, "n": len(name)},
             field="name",
         )
@@ -86,7 +83,11 @@ def user_create(
 
 @transaction.atomic
 def user_set_password(
-    *, user: User, password: str, by: User, old_password: str | None = None,
+    *,
+    user: User,
+    password: str,
+    by: User,
+    old_password: str | None = None,
     request=None,
 ) -> User:
     """Change one's own password (with the old one) or, with
@@ -188,14 +189,17 @@ def grant_create(
 @transaction.atomic
 def grant_revoke(*, grant: Grant, by: User, request=None) -> Grant:
     """End a grant. The row stays, with who revoked it and when."""
-    grant = Grant.objects.select_for_update().select_related("area", "user").get(
-        pk=grant.pk
+    grant = (
+        Grant.objects.select_for_update()
+        .select_related("area", "user")
+        .get(pk=grant.pk)
     )
     if not in_scope(by, grant.area, Perm.GRANT_MANAGE):
         raise ValidationFailed(_("No such grant."), field="grant")
     if grant.role not in grantable_roles(user=by, area=grant.area):
         raise NotAllowed(
-            _("You may not revoke the role %(role)s.") % {"role": grant.get_role_display()}
+            _("You may not revoke the role %(role)s.")
+            % {"role": grant.get_role_display()}
         )
     if grant.user_id == by.pk:
         raise NotAllowed(_("You cannot revoke your own role."))
@@ -238,9 +242,7 @@ def token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(raw))
-        .first()
+        ApiToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
     )
     if token is None or not token.is_usable or not token.user.is_active:
         return None
@@ -254,9 +256,11 @@ def token_authenticate(raw: str) -> User | None:
 
 @transaction.atomic
 def token_revoke(*, raw: str, by: User, request=None) -> ApiToken:
-    token = ApiToken.objects.select_for_update().filter(
-        digest=token_digest(raw), user=by
-    ).first()
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(digest=token_digest(raw), user=by)
+        .first()
+    )
     if token is None:
         raise ValidationFailed(_("No such token."), field="token")
     if token.revoked_at is None:

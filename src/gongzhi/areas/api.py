@@ -1,10 +1,10 @@
 """Area tree endpoints: read a node, its children and ancestors; manage."""
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gongzhi.core.errors import ValidationFailed
+from gongzhi.core.errors import ValidationFailed, fields_renamed
 
 from . import selectors, services
 from .models import Area
@@ -18,6 +18,9 @@ from .schemas import (
 )
 
 router = Router(tags=["areas"])
+
+# Services name the nodes they act on; the API calls them by their ids.
+API_FIELDS = {"area": "area_id", "parent": "parent_id"}
 
 
 class ChildrenFilter(Schema):
@@ -66,38 +69,42 @@ def area_ancestors(request, area_id: int):
 @router.post("", response={201: AreaOut}, summary="Add a node under a parent")
 def area_create(request, payload: AreaCreateIn):
     parent = _referenced(request, payload.parent_id, field="parent_id")
-    node = services.area_create(
-        parent=parent,
-        kind=payload.kind,
-        name=payload.name,
-        code=payload.code,
-        by=request.user,
-        request=request,
-    )
-    return 201, node
+    with fields_renamed(**API_FIELDS):
+        node = services.area_create(
+            parent=parent,
+            kind=payload.kind,
+            name=payload.name,
+            code=payload.code,
+            by=request.user,
+            request=request,
+        )
+    return Status(201, node)
 
 
 @router.patch("/{int:area_id}", response=AreaOut, summary="Rename a node")
 def area_rename(request, area_id: int, payload: AreaRenameIn):
     area = selectors.area_get(user=request.user, pk=area_id)
-    return services.area_rename(
-        area=area, name=payload.name, by=request.user, request=request
-    )
+    with fields_renamed(**API_FIELDS):
+        return services.area_rename(
+            area=area, name=payload.name, by=request.user, request=request
+        )
 
 
 @router.post("/{int:area_id}/move", response=AreaOut, summary="Move a subtree")
 def area_move(request, area_id: int, payload: AreaMoveIn):
     area = selectors.area_get(user=request.user, pk=area_id)
     parent = _referenced(request, payload.parent_id, field="parent_id")
-    return services.area_move(
-        area=area, parent=parent, by=request.user, request=request
-    )
+    with fields_renamed(**API_FIELDS):
+        return services.area_move(
+            area=area, parent=parent, by=request.user, request=request
+        )
 
 
 @router.post("/{int:area_id}/retire", response=RetireOut, summary="Retire a subtree")
 def area_retire(request, area_id: int):
     area = selectors.area_get(user=request.user, pk=area_id)
-    count = services.area_retire(area=area, by=request.user, request=request)
+    with fields_renamed(**API_FIELDS):
+        count = services.area_retire(area=area, by=request.user, request=request)
     return {"retired": count}
 
 
@@ -106,7 +113,8 @@ def area_retire(request, area_id: int):
 )
 def area_restore(request, area_id: int):
     area = selectors.area_get(user=request.user, pk=area_id)
-    count = services.area_restore(area=area, by=request.user, request=request)
+    with fields_renamed(**API_FIELDS):
+        count = services.area_restore(area=area, by=request.user, request=request)
     return {"restored": count}
 
 
@@ -115,5 +123,6 @@ def area_restore(request, area_id: int):
 )
 def area_delete(request, area_id: int):
     area = selectors.area_get(user=request.user, pk=area_id)
-    services.area_delete(area=area, by=request.user, request=request)
-    return 204, None
+    with fields_renamed(**API_FIELDS):
+        services.area_delete(area=area, by=request.user, request=request)
+    return Status(204, None)

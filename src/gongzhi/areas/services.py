@@ -81,6 +81,13 @@ def _require_manage(by: User, area: Area) -> None:
         raise NotAllowed(_("You may not change the area tree here."))
 
 
+def _record_change(**kwargs) -> None:
+    """Every tree change: bump the tree version (cached counts follow) and
+    write who did what to the audit trail, in the same transaction."""
+    tree_changed()
+    audit_record(**kwargs)
+
+
 def _locked(area: Area) -> Area:
     return Area.objects.select_for_update().get(pk=area.pk)
 
@@ -114,8 +121,7 @@ def area_create(
             _("The code %(code)s is already in use.") % {"code": code}, field="code"
         )
     node = Area.objects.add_child(parent, {"kind": kind, "name": name, "code": code})
-    tree_changed()
-    audit_record(
+    _record_change(
         by=by, action=Action.AREA_CREATED, target=node, area=node, request=request
     )
     return node
@@ -142,8 +148,7 @@ def area_rename(*, area: Area, name: str, by: User, request=None) -> Area:
     _check_unique_among_siblings(name, Area.objects.get_parent(area), exclude=area)
     area.name = name
     area.save(update_fields=["name", "updated_at"])
-    tree_changed()
-    audit_record(
+    _record_change(
         by=by,
         action=Action.AREA_RENAMED,
         target=area,
@@ -174,6 +179,10 @@ def area_move(*, area: Area, parent: Area, by: User, request=None) -> Area:
     if area.path in _manage_roots(by):
         raise NotAllowed(_("You cannot move the area your own role is granted on."))
     _check_kind_under(area.kind, parent, field="parent")
+    # Check the locked rows, not the caller's copies: a parent retired
+    # since it was read must refuse the move.
+    area = _locked(area)
+    parent = _locked(parent)
     if parent.is_retired:
         raise ValidationFailed(
             _("“%(name)s” is retired; nothing can be moved under it.")
@@ -184,12 +193,9 @@ def area_move(*, area: Area, parent: Area, by: User, request=None) -> Area:
     if old_parent is not None and old_parent.pk == parent.pk:
         return area
     _check_unique_among_siblings(area.name, parent, exclude=area)
-    area = _locked(area)
-    _locked(parent)
     Area.objects.move(area, parent, "last-child")
     area.refresh_from_db()
-    tree_changed()
-    audit_record(
+    _record_change(
         by=by,
         action=Action.AREA_MOVED,
         target=area,
@@ -225,8 +231,7 @@ def area_retire(*, area: Area, by: User, request=None) -> int:
     count = Area.objects.filter(subtree_q([area.path]), retired_at__isnull=True).update(
         retired_at=now, updated_at=now
     )
-    tree_changed()
-    audit_record(
+    _record_change(
         by=by,
         action=Action.AREA_RETIRED,
         target=area,
@@ -255,8 +260,7 @@ def area_restore(*, area: Area, by: User, request=None) -> int:
     count = Area.objects.filter(
         subtree_q([area.path]), retired_at=area.retired_at
     ).update(retired_at=None, updated_at=timezone.now())
-    tree_changed()
-    audit_record(
+    _record_change(
         by=by,
         action=Action.AREA_RESTORED,
         target=area,
@@ -291,8 +295,7 @@ def area_delete(*, area: Area, by: User, request=None) -> None:
             _("“%(name)s” has records attached; retire it instead.") % {"name": label},
             field="area",
         ) from exc
-    tree_changed()
-    audit_record(
+    _record_change(
         by=by,
         action=Action.AREA_DELETED,
         area=parent,

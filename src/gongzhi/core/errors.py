@@ -1,5 +1,7 @@
 """Domain refusals: a translated message and the field it concerns."""
 
+from contextlib import contextmanager
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,3 +34,14 @@ class NotAllowed(DomainError):
 class TransitionNotAllowed(DomainError):
     default_message = _("This action is not allowed in the current state.")
     status_code = 409
+
+
+@contextmanager
+def fields_renamed(**mapping: str):
+    """Report a service's field under the name the caller used: the API
+    says ``parent_id`` where the service says ``parent``."""
+    try:
+        yield
+    except DomainError as exc:
+        exc.field = mapping.get(exc.field, exc.field)
+        raise
