@@ -11,18 +11,27 @@ Adding a page or endpoint is one ``Row``; adding a login is one ``REACH``
 entry. ``{area}`` in a row is filled with each named place in turn (or only
 those in ``places``); ``{grant}`` with the demo grant sitting on that place;
 any other ``{name}`` with that named place.
+
+Each app adds its own rows in ``gongzhi/<app>/tests/scoping_rows.py``: a
+``ROWS`` list, and optionally ``PLACE_NAMES``, a dict of name to a function
+of the place (an ``Area``) giving the id to fill in for ``{name}`` (say, a
+person living there, or 0 when none does). ``needs="perm:personal.view"``
+reaches the places where the login's role grants that permission.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 
 from gongzhi.accounts.models import Grant
+from gongzhi.accounts.roles import perms_for
 from gongzhi.accounts.services import user_create
 from gongzhi.areas.models import Area
 from gongzhi.seeding import demo
@@ -78,9 +87,12 @@ class Reach:
     root: str = ""  # the node a managing role sits on: not moved or retired
     workbench: bool = True
     pages: frozenset = frozenset()  # "audit", "account"
+    role: str = ""
 
     def places(self, needs: str) -> frozenset:
         anywhere = frozenset({ANYWHERE})
+        if needs.startswith("perm:"):
+            return self.view if needs[5:] in perms_for(self.role) else frozenset()
         if needs == "view":
             return self.view
         if needs == "workbench":
@@ -96,7 +108,7 @@ class Reach:
         return anywhere if needs in self.pages else frozenset()
 
 
-REACH = {
+_REACH = {
     "district_manager": Reach(ALL, manage=ALL, grant=ALL, root="district"),
     "street_manager": Reach(STREET, manage=STREET, grant=STREET, root="street"),
     "secretary": Reach(COMMUNITY, manage=COMMUNITY, grant=COMMUNITY, root="community"),
@@ -111,6 +123,13 @@ REACH = {
     ),
     "security_admin": Reach(ALL, grant=ALL),
     "audit_admin": Reach(ALL, pages=frozenset({"audit"})),
+}
+_ROLE_OF = {
+    "other_grid_worker": "grid_worker",
+}
+REACH = {
+    key: Reach(**{**reach.__dict__, "role": _ROLE_OF.get(key, key)})
+    for key, reach in _REACH.items()
 }
 
 
@@ -132,7 +151,7 @@ class Row:
         return self.name
 
 
-ROWS = [
+CORE_ROWS = [
     # Pages of the workbench and the portal
     Row("workbench home", "GET", "/workbench/", needs="workbench"),
     Row("portal", "GET", "/portal/", needs="login"),
@@ -282,6 +301,28 @@ ROWS = [
 ]
 
 
+def _app_modules():
+    for config in apps.get_app_configs():
+        if not config.name.startswith("gongzhi."):
+            continue
+        try:
+            yield importlib.import_module(f"{config.name}.tests.scoping_rows")
+        except ModuleNotFoundError as exc:
+            if exc.name not in {
+                f"{config.name}.tests",
+                f"{config.name}.tests.scoping_rows",
+            }:
+                raise
+
+
+ROWS = CORE_ROWS + [row for module in _app_modules() for row in module.ROWS]
+PLACE_NAMES = {
+    name: function
+    for module in _app_modules()
+    for name, function in getattr(module, "PLACE_NAMES", {}).items()
+}
+
+
 # The demo street is seeded once for this module; each test runs in a
 # transaction rolled back after it, and every place's request in a savepoint
 # of its own, so no request sees another's writes.
@@ -312,7 +353,8 @@ def _fill(value, names: dict):
 
 
 def _targets(row: Row) -> list[str]:
-    if "{area}" not in row.url + str(row.body) and "{grant}" not in row.url:
+    placed = ["{area}", "{grant}", *(f"{{{name}}}" for name in PLACE_NAMES)]
+    if not any(mark in row.url + str(row.body) for mark in placed):
         return [ANYWHERE]
     return row.places.split() if row.places else sorted(ALL)
 
@@ -330,6 +372,8 @@ def _outcome(client, row: Row, areas: dict, place: str):
     names = {name: area.pk for name, area in areas.items()}
     if place != ANYWHERE:
         names["area"] = areas[place].pk
+        for name, function in PLACE_NAMES.items():
+            names[name] = function(areas[place])
         grant = Grant.objects.filter(area=areas[place], revoked_at=None).first()
         names["grant"] = grant.pk if grant else 0
     url, body = _fill(row.url, names), _fill(row.body, names)
