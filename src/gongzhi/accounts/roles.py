@@ -36,9 +36,18 @@ class Perm:
     WORKBENCH = "workbench.use"  # the staff workbench (PC)
     PERSONAL_VIEW = "personal.view"  # residents' personal data, masked
     PERSONAL_FULL = "personal.full"  # unmasked, each view audited
+    RESIDENT_MANAGE = "resident.manage"  # register people, move them in/out
+    RESIDENT_IMPORT = "resident.import"  # Excel import and full export
+    CARE_RECORD = "care.record"  # visits, incidents, pairings
+    TAG_CONFIGURE = "tag.configure"  # a street's key-population tags, care plans
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
+_COMMUNITY_WORK = {
+    Perm.PERSONAL_FULL,
+    Perm.RESIDENT_MANAGE,
+    Perm.CARE_RECORD,
+}
 
 # 三员分立: the system, security and audit administrators run the platform,
 # the grants and the audit trail respectively. None of the three holds
@@ -46,14 +55,17 @@ _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
 # personal data.
 ROLE_PERMS: dict[str, set[str]] = {
     Role.RESIDENT: {Perm.AREA_VIEW},
-    Role.BUILDING_LEADER: _STAFF_COMMON,
-    Role.GRID_WORKER: _STAFF_COMMON | {Perm.PERSONAL_FULL},
-    Role.STAFF: _STAFF_COMMON | {Perm.PERSONAL_FULL},
+    Role.BUILDING_LEADER: _STAFF_COMMON | {Perm.CARE_RECORD},
+    Role.GRID_WORKER: _STAFF_COMMON | _COMMUNITY_WORK,
+    Role.STAFF: _STAFF_COMMON | _COMMUNITY_WORK | {Perm.RESIDENT_IMPORT},
     Role.SECRETARY: _STAFF_COMMON
-    | {Perm.PERSONAL_FULL, Perm.AREA_MANAGE, Perm.GRANT_MANAGE},
+    | _COMMUNITY_WORK
+    | {Perm.RESIDENT_IMPORT, Perm.AREA_MANAGE, Perm.GRANT_MANAGE},
     Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH},
-    Role.STREET_MANAGER: _STAFF_COMMON | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE},
-    Role.DISTRICT_MANAGER: _STAFF_COMMON | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE},
+    Role.STREET_MANAGER: _STAFF_COMMON
+    | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE},
+    Role.DISTRICT_MANAGER: _STAFF_COMMON
+    | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE},
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,
         Perm.WORKBENCH,

@@ -20,6 +20,15 @@ class Action(models.TextChoices):
     USER_CREATED = "user_created", _("Account created")
     PASSWORD_SET = "password_set", _("Password set")
     PERSONAL_VIEWED = "personal_viewed", _("Personal data viewed in full")
+    PERSONAL_EXPORTED = "personal_exported", _("Personal data exported")
+    PERSON_CREATED = "person_created", _("Person registered")
+    PERSON_UPDATED = "person_updated", _("Person's record changed")
+    PERSON_MOVED_IN = "person_moved_in", _("Person moved in")
+    PERSON_MOVED_OUT = "person_moved_out", _("Person moved out")
+    PERSON_DECEASED = "person_deceased", _("Death recorded")
+    PEOPLE_IMPORTED = "people_imported", _("People imported")
+    VISIT_RECORDED = "visit_recorded", _("Visit recorded")
+    INCIDENT_RECORDED = "incident_recorded", _("Incident recorded")
 
 
 class Event(models.Model):

@@ -71,9 +71,11 @@ def invalid(request, exc: ValidationError):
 def _routers():
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
+    from gongzhi.residents.api import router as residents_router
 
     api.add_router("/", accounts_router)
     api.add_router("/areas", areas_router)
+    api.add_router("/residents", residents_router)
 
 
 _routers()

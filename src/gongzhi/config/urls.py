@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("gongzhi.web.urls")),
     path("", include("gongzhi.areas.urls")),
     path("", include("gongzhi.audit.urls")),
+    path("workbench/residents/", include("gongzhi.residents.urls")),
 ]

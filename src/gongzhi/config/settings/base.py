@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gongzhi.areas",
     "gongzhi.accounts",
     "gongzhi.audit",
+    "gongzhi.residents",
     "gongzhi.web",
 ]
 
@@ -182,6 +183,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded files (visit photos …) are personal data: never served as
+# static files, only through views that check scope.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

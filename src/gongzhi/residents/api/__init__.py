@@ -1,0 +1,9 @@
+"""The residents API: each part keeps its own router."""
+
+from ninja import Router
+
+from . import care, people
+
+router = Router(tags=["residents"])
+router.add_router("", people.router)
+router.add_router("", care.router)

@@ -1,0 +1,5 @@
+"""care endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["residents"])

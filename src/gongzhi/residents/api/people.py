@@ -1,0 +1,5 @@
+"""people endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["residents"])

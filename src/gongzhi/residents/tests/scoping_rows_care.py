@@ -1,0 +1,4 @@
+"""Scoping rows: care."""
+
+ROWS = []
+PLACE_NAMES = {}

@@ -1,0 +1,4 @@
+"""Scoping rows: imports."""
+
+ROWS = []
+PLACE_NAMES = {}

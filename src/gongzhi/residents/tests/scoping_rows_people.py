@@ -1,0 +1,4 @@
+"""Scoping rows: people."""
+
+ROWS = []
+PLACE_NAMES = {}

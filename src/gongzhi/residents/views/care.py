@@ -1,0 +1,3 @@
+"""care pages."""
+
+urlpatterns = []
