@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,17 +17,13 @@ from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import DomainError
 from gongzhi.web.decorators import perm_required
+from gongzhi.web.forms import add_domain_error
 
 from . import selectors, services
 from .forms import AccountCreateForm, GrantForm, LoginForm, PasswordChangeForm
-from .roles import Perm
+from .roles import ROLE_KINDS, Perm
 
 GRANTS_PAGE_SIZE = 100
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 @sensitive_post_parameters("password")
@@ -114,7 +111,7 @@ def account_create(request):
                 by=request.user, request=request, **form.cleaned_data
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -150,10 +147,11 @@ def grant_list(request):
 @perm_required(Perm.GRANT_MANAGE)
 def grant_create(request, area_id: int):
     area = area_get(user=request.user, pk=area_id, perm=Perm.GRANT_MANAGE)
-    roles = selectors.grantable_roles(user=request.user, area=area)
-    from .roles import ROLE_KINDS
-
-    roles = [r for r in roles if area.kind in ROLE_KINDS[r]]
+    roles = [
+        role
+        for role in selectors.grantable_roles(user=request.user, area=area)
+        if area.kind in ROLE_KINDS[role]
+    ]
     form = GrantForm(request.POST or None, roles=roles)
     if request.method == "POST" and form.is_valid():
         grantee = selectors.user_find_by_phone(phone=form.cleaned_data["phone"])
@@ -172,7 +170,7 @@ def grant_create(request, area_id: int):
                     request=request,
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(
                     request, _("Role granted to %(name)s.") % {"name": grantee.name}
@@ -187,8 +185,6 @@ def grant_create(request, area_id: int):
 
 
 def _grants_url() -> str:
-    from django.urls import reverse
-
     return reverse("accounts:grant_list")
 
 

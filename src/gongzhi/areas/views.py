@@ -10,6 +10,7 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.core.errors import DomainError
 from gongzhi.web.decorators import workbench_required
+from gongzhi.web.forms import add_domain_error
 
 from . import selectors, services
 from .forms import AreaCreateForm, AreaMoveForm, AreaRenameForm
@@ -18,11 +19,6 @@ from .scoping import scope_paths, subtree_q
 
 PAGE_SIZE = 50
 MOVE_CANDIDATES = 500
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 def _move_candidates(request, area: Area) -> list[tuple[Area, str]]:
@@ -96,7 +92,7 @@ def _area_action(request, area_id: int, form_class, template, perform, **form_kw
         try:
             target = perform(area, form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("areas:detail", area_id=target.pk)
     context = {"area": area, "form": form, "ancestors": _crumbs(request, area)}
