@@ -25,6 +25,14 @@ def demo_street(db):
     return {area.code: area for area in Area.objects.filter(code__isnull=False)}
 
 
+@pytest.fixture
+def demo_people(demo_street):
+    """The demo street with families in every household (about 850 people,
+    key-population tags included); the demo resident is 周桂兰 of 101."""
+    demo.seed_demo_people()
+    return demo_street
+
+
 def _login_user(role_key: str) -> User:
     login = LOGIN_BY_KEY[role_key]
     return user_find_by_phone(phone=login.phone)

@@ -252,12 +252,12 @@ CORE_ROWS = [
         seen=403,
     ),
     Row(
-        "api delete",
+        "api delete",  # people live there: reached, then refused
         "DELETE",
         "/api/v1/areas/{area}",
         api=True,
         needs="manage_below",
-        ok=204,
+        ok=400,
         seen=403,
         places="neighbour_household other_household",
     ),
@@ -332,6 +332,7 @@ PLACE_NAMES = {
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         demo.seed_demo()
+        demo.seed_demo_people()
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)

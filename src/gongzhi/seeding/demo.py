@@ -14,6 +14,8 @@ from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.accounts.services import grant_create, user_create
 from gongzhi.areas.cache import tree_changed
 from gongzhi.areas.models import Area, Kind
+from gongzhi.core import crypto
+from gongzhi.residents.models import Gender, Relation
 
 DEMO_PASSWORD = "Gongzhi@2026"
 
@@ -135,3 +137,41 @@ def seed_demo() -> list[DemoLogin]:
         if not held:
             grant_create(user=user, area=area, role=login.role, by=None)
     return LOGINS
+
+
+# The demo resident's own household: she and her husband, both retired.
+RESIDENT_FAMILY = [
+    ("周桂兰", Gender.FEMALE, 74, Relation.HEAD),
+    ("刘振华", Gender.MALE, 77, Relation.SPOUSE),
+]
+
+
+@transaction.atomic
+def seed_demo_people(*, stdout=None) -> int:
+    """Families in every household of the demo street; the demo resident's
+    login is linked to her own record so the portal shows it."""
+    from gongzhi.residents.models import Person
+
+    from .people import Member, seed_people
+
+    street = Area.objects.get(code=STREET[0])
+    resident = next(x for x in LOGINS if x.role == Role.RESIDENT)
+    home = Area.objects.get(code=resident.area_code)
+    families = {
+        home.pk: [
+            Member(name, gender, age, rel) for name, gender, age, rel in RESIDENT_FAMILY
+        ]
+    }
+    added = seed_people(root=street, families=families, stdout=stdout)
+    user = user_find_by_phone(phone=resident.phone)
+    person = Person.objects.filter(household=home, name=resident.name).first()
+    if person is not None and person.user_id is None and user is not None:
+        # Her record carries the number she logs in with.
+        person.user = user
+        person.phone_encrypted = crypto.encrypt(resident.phone)
+        person.phone_index = crypto.blind_index(resident.phone, purpose="phone")
+        person.phone_last4 = resident.phone[-4:]
+        person.save(
+            update_fields=["user", "phone_encrypted", "phone_index", "phone_last4"]
+        )
+    return added

@@ -23,10 +23,11 @@ class Command(BaseCommand):
     def handle(self, *args, bind, no_serve, **options):
         from gongzhi.accounts.roles import Role
         from gongzhi.areas.models import Area
-        from gongzhi.seeding.demo import DEMO_PASSWORD, seed_demo
+        from gongzhi.seeding.demo import DEMO_PASSWORD, seed_demo, seed_demo_people
 
         call_command("migrate", interactive=False, verbosity=0)
         logins = seed_demo()
+        seed_demo_people()
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]
