@@ -109,6 +109,7 @@ def _queries(scale: str, *, repeat: int) -> None:
             Area.objects.get_ancestors(household)
         ),
     }
+    cases.update(_registry_cases(district, street, community))
     print(f"\nScoped queries (median / best of {repeat}, ms):")
     for label, fn in cases.items():
         median, best, result = _time(fn, repeat=repeat)
@@ -119,6 +120,46 @@ def _queries(scale: str, *, repeat: int) -> None:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = "; ".join(str(row[-1]) for row in cursor.fetchall())
     print(f"\nQuery plan, households in one community: {plan}")
+
+
+def _registry_cases(district, street, community) -> dict:
+    """The registry list's queries, as ``people_search`` builds them: scoped
+    through the last household's path, ordered by address."""
+    from django.db.models import Exists, OuterRef
+
+    from gongzhi.areas.scoping import subtree_q
+    from gongzhi.residents.models import Person, PersonTag, TagType
+    from gongzhi.residents.selectors.people import search_q
+
+    def people(node):
+        return Person.objects.filter(
+            subtree_q([node.path], field="last_household__path"), status="active"
+        )
+
+    alone = TagType.objects.get(code="alone_elderly", street=None)
+    tagged = Exists(
+        PersonTag.objects.filter(person=OuterRef("pk"), tag=alone, end__isnull=True)
+    )
+    return {
+        f"people in one community ({community.name})": lambda: people(
+            community
+        ).count(),
+        f"people in one street ({street.name})": lambda: people(street).count(),
+        f"people in the district ({district.name})": lambda: people(district).count(),
+        "registry page 1 of one street (50, by address)": lambda: len(
+            people(street).order_by("last_household__path", "pk")[:50]
+        ),
+        "registry page 200 of one street": lambda: len(
+            people(street).order_by("last_household__path", "pk")[9950:10000]
+        ),
+        "search 'wjg' (pinyin initials) in one street": lambda: (
+            people(street).filter(search_q("wjg")).count()
+        ),
+        "search '5678' (phone suffix) in the district": lambda: (
+            people(district).filter(search_q("5678")).count()
+        ),
+        "独居老人 in one street": lambda: people(street).filter(tagged).count(),
+    }
 
 
 def main() -> None:
