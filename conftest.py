@@ -18,6 +18,19 @@ def _fresh_cache():
     cache.clear()
 
 
+def restore_migration_data() -> None:
+    """Put back the rows data migrations write (the default key-population
+    tags), which a flush removes: call it after a flush, or at the start of
+    a transactional test."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module(
+        "gongzhi.residents.migrations.0002_default_tags"
+    ).add_defaults(apps, None)
+
+
 @pytest.fixture
 def demo_street(db):
     """The demo street (三盛里, 裕华园, 团结巷) with every role's login."""

@@ -45,6 +45,7 @@ def area_detail(request, area_id: int):
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = user_can(user=request.user, perm=Perm.AREA_MANAGE, area=area)
     can_grant = user_can(user=request.user, perm=Perm.GRANT_MANAGE, area=area)
+    sees_people = user_can(user=request.user, perm=Perm.PERSONAL_VIEW, area=area)
     # The node a manager's own role sits on can be renamed but not moved,
     # retired or deleted by that manager: the services refuse it, so the
     # page does not offer it.
@@ -58,6 +59,7 @@ def area_detail(request, area_id: int):
         "show_retired": show_retired,
         "can_manage": can_manage,
         "can_grant": can_grant,
+        "sees_people": sees_people,
         "create_form": AreaCreateForm(parent=area) if can_manage else None,
         "rename_form": AreaRenameForm(initial={"name": area.name}),
     }

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from gongzhi.residents.views.people import portal_record
 from gongzhi.web.views import healthz
 
 from .api import api
@@ -13,4 +14,5 @@ urlpatterns = [
     path("", include("gongzhi.areas.urls")),
     path("", include("gongzhi.audit.urls")),
     path("workbench/residents/", include("gongzhi.residents.urls")),
+    path("portal/me/record/", portal_record, name="portal_record"),
 ]

@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from . import care, people
+from . import care, imports, people
 
 router = Router(tags=["residents"])
 router.add_router("", people.router)
+router.add_router("", imports.router)
 router.add_router("", care.router)

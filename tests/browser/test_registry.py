@@ -1,0 +1,68 @@
+"""The registry as its users see it: community staff find 周桂兰 by her
+pinyin initials, read her ID number masked, and click 显示 to see it whole
+(written to the audit trail); she herself reads her own record on her
+phone, masked."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import restore_migration_data
+from gongzhi.accounts.selectors import user_find_by_phone
+from gongzhi.audit.models import Action, Event
+from gongzhi.residents.models import Person
+
+from .conftest import log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STAFF = "13800000004"
+RESIDENT = "13800000009"
+
+
+@pytest.fixture
+def zhou(transactional_db):
+    restore_migration_data()
+    from gongzhi.seeding import demo
+
+    demo.seed_demo()
+    demo.seed_demo_people()
+    return Person.objects.get(name="周桂兰")
+
+
+def test_staff_find_a_resident_by_initials_and_reveal_her_id(page, zhou):
+    log_in(page, STAFF)
+    page.get_by_role("link", name="居民", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("居民")
+    page.get_by_label("搜索").fill("zgl")
+    page.get_by_role("button", name="搜索", exact=True).click()
+    row = page.locator("tbody tr", has_text="周桂兰")
+    expect(row).to_contain_text(zhou.id_number_masked)
+    expect(row).to_contain_text("138****0009")
+    expect(row).to_contain_text("航院小区 1号楼 1单元 101")
+    expect(page.locator("main")).not_to_contain_text(zhou.id_number)
+    screenshot(page, "registry-list")
+
+    row.get_by_role("link", name="周桂兰").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("周桂兰")
+    expect(page.locator("#reveal-id_number")).to_contain_text(zhou.id_number_masked)
+    page.locator("#reveal-id_number").get_by_role("button", name="显示").click()
+    expect(page.locator("#reveal-id_number")).to_contain_text(zhou.id_number)
+    screenshot(page, "registry-person-revealed")
+    event = Event.objects.get(action=Action.PERSONAL_VIEWED)
+    assert event.target_id == str(zhou.pk)
+    assert event.actor_id == user_find_by_phone(phone=STAFF).pk
+    assert event.detail == {"field": "id_number"}
+
+
+def test_a_resident_reads_her_own_record_on_her_phone(phone_page, zhou):
+    page = phone_page
+    log_in(page, RESIDENT)
+    page.get_by_role("link", name="我的户籍信息").click()
+    main = page.locator("main")
+    expect(main).to_contain_text("周桂兰")
+    expect(main).to_contain_text("刘振华")
+    expect(main).to_contain_text(zhou.id_number_masked)
+    expect(main).to_contain_text("138****0009")
+    expect(main).not_to_contain_text(zhou.id_number)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "portal-record-phone")
