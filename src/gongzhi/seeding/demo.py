@@ -4,9 +4,11 @@ every account by its phone number, every grant by its triple."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Role
@@ -15,7 +17,7 @@ from gongzhi.accounts.services import grant_create, user_create
 from gongzhi.areas.cache import tree_changed
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core import crypto
-from gongzhi.residents.models import Gender, Relation
+from gongzhi.residents.models import Gender, Relation, VisitForm
 
 DEMO_PASSWORD = "Gongzhi@2026"
 
@@ -53,14 +55,22 @@ def _node(parent: Area | None, *, code: str, kind: str, name: str) -> Area:
     return Area.objects.add_child(parent, {"kind": kind, "name": name, "code": code})
 
 
-def _building(estate: Area, code: str, number: int) -> None:
+def _building(
+    estate: Area,
+    code: str,
+    number: int,
+    *,
+    entrances: int = ENTRANCES,
+    floors: int = FLOORS,
+    doors: int = DOORS_PER_FLOOR,
+) -> None:
     building = _node(estate, code=code, kind=Kind.BUILDING, name=f"{number}号楼")
-    for e in range(1, ENTRANCES + 1):
+    for e in range(1, entrances + 1):
         entrance = _node(
             building, code=f"{code}{e:02d}", kind=Kind.ENTRANCE, name=f"{e}单元"
         )
-        for floor in range(1, FLOORS + 1):
-            for door in range(1, DOORS_PER_FLOOR + 1):
+        for floor in range(1, floors + 1):
+            for door in range(1, doors + 1):
                 room = f"{floor}{door:02d}"
                 _node(
                     entrance,
@@ -95,6 +105,35 @@ def build_tree() -> dict[str, Area]:
                 for b in range(1, buildings + 1):
                     _building(estate, f"{estate_code}{b:02d}", b)
     return {area.code: area for area in Area.objects.filter(code__isnull=False)}
+
+
+# The demo command's towers: 团结巷社区's third grid, eight eighteen-floor
+# towers of two entrances and three flats a floor (864 households), so the
+# street a newcomer explores holds a few thousand residents. Test fixtures
+# keep the small tree.
+TOWERS = ("金街公寓", 8, 2, 18, 3)
+
+
+@transaction.atomic
+def seed_demo_towers() -> int:
+    """Add the towers (once); returns the number of households below them."""
+    name, buildings, entrances, floors, doors = TOWERS
+    community = Area.objects.get(code=f"{STREET[0]}003")
+    grid = _node(community, code=f"{community.code}03", kind=Kind.GRID, name="第三网格")
+    estate = _node(grid, code=f"{grid.code}01", kind=Kind.ESTATE, name=name)
+    for b in range(1, buildings + 1):
+        _building(
+            estate,
+            f"{estate.code}{b:02d}",
+            b,
+            entrances=entrances,
+            floors=floors,
+            doors=doors,
+        )
+    tree_changed()
+    return Area.objects.filter(
+        kind=Kind.HOUSEHOLD, path__startswith=estate.path
+    ).count()
 
 
 C1 = f"{STREET[0]}001"  # 三盛里社区
@@ -175,3 +214,78 @@ def seed_demo_people(*, stdout=None) -> int:
             update_fields=["user", "phone_encrypted", "phone_index", "phone_last4"]
         )
     return added
+
+
+# What a grid worker writes after a visit that finds all well.
+VISIT_FINDINGS = [
+    "老人精神不错，屋里暖和，药按时吃",
+    "家中整洁，子女每周回来看望",
+    "血压偏高，已提醒按时复查",
+    "天冷了，叮嘱关好门窗、注意用电安全",
+    "电话问候，一切正常",
+    "情绪稳定，和邻居相处融洽",
+]
+
+
+@transaction.atomic
+def seed_demo_visits(*, today: dt.date | None = None) -> int:
+    """A last visit for each person the demo street's care plans cover, so
+    the grid workers' due lists open as on a working morning: most people
+    visited within their interval, about one in five a few days overdue.
+    Each visit is by the nearest grid worker or staff above the household.
+    Seeded once: nothing is added where the street has visits already."""
+    from gongzhi.residents.models import Person, PersonStatus, PersonTag, Visit
+    from gongzhi.residents.selectors.care import care_plans_for
+
+    today = today or timezone.localdate()
+    street = Area.objects.get(code=STREET[0])
+    if Visit.objects.filter(household__path__startswith=street.path).exists():
+        return 0
+    visitors = sorted(
+        (
+            (grant.area.path, grant.user)
+            for grant in Grant.objects.filter(
+                revoked_at=None,
+                role__in=[Role.GRID_WORKER, Role.STAFF, Role.SECRETARY],
+                area__path__startswith=street.path,
+            ).select_related("area", "user")
+        ),
+        key=lambda pair: len(pair[0]),
+        reverse=True,
+    )
+    plans = care_plans_for(paths=[street.path])
+    held: dict[int, list[int]] = {}
+    for person_id, tag_id in PersonTag.objects.filter(
+        end__isnull=True,
+        person__status=PersonStatus.ACTIVE,
+        person__household__path__startswith=street.path,
+    ).values_list("person_id", "tag_id"):
+        held.setdefault(person_id, []).append(tag_id)
+    visits = []
+    counts: dict[int, int] = {}
+    people = Person.objects.filter(pk__in=held).select_related("household")
+    for person in people.order_by("pk"):
+        path = person.household.path
+        days = [plans.interval(t, path) for t in held[person.pk]]
+        days = [d for d in days if d]
+        worker = next((u for p, u in visitors if path.startswith(p)), None)
+        if not days or worker is None:
+            continue
+        every = min(days)
+        # Counted per visitor, not from primary keys, so every grid worker's
+        # list has its few late visits whatever ids the database handed out.
+        n = counts[worker.pk] = counts.get(worker.pk, -1) + 1
+        late = n % 5 == 2
+        ago = every + 1 + (n // 5) % (every // 4 + 1) if late else (n * 7919) % every
+        visits.append(
+            Visit(
+                person=person,
+                household=person.household,
+                worker=worker,
+                visited_on=today - dt.timedelta(days=ago),
+                form=VisitForm.PHONE if n % 3 == 0 else VisitForm.HOME,
+                findings=VISIT_FINDINGS[n % len(VISIT_FINDINGS)],
+            )
+        )
+    Visit.objects.bulk_create(visits, batch_size=500)
+    return len(visits)

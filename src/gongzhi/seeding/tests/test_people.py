@@ -113,3 +113,33 @@ def test_partial_occupancy_picks_the_same_households_every_run(db):
     assert 0.2 * households <= lived_in <= 0.6 * households
     assert seed_people(root=root, occupancy=0.4, stdout=StringIO()) == 0
     assert Membership.objects.values("household").distinct().count() == lived_in
+
+
+def test_the_demo_grid_worker_opens_a_working_mornings_due_list(demo_people, users):
+    """Most people under a care plan were visited within it; a few are
+    overdue by days, not years; seeding again adds nothing."""
+    from gongzhi.residents.models import Visit
+    from gongzhi.residents.selectors.care import care_due
+
+    added = demo.seed_demo_visits()
+    assert added > 50
+    assert demo.seed_demo_visits() == 0
+    assert Visit.objects.count() == added
+    rows = [r for r in care_due(user=users["grid_worker"]) if r.person_id]
+    covered = Visit.objects.filter(worker=users["grid_worker"]).count()
+    overdue = [r for r in rows if r.days_overdue > 0]
+    assert covered > 10
+    assert 0 < len(overdue) < covered / 2
+    assert max(r.days_overdue for r in overdue) < 100
+
+
+def test_the_demo_commands_towers_bring_a_few_thousand_residents(demo_street):
+    """The demo command adds 团结巷's towers before the families: 864 more
+    households, about 3,000 residents in all; again, nothing doubles."""
+    assert demo.seed_demo_towers() == 864
+    assert demo.seed_demo_towers() == 864
+    demo.seed_demo_people()
+    assert Area.objects.filter(kind=Kind.HOUSEHOLD).count() == 312 + 864
+    assert 2500 < Person.objects.count() < 4000
+    tower = Area.objects.get(code__endswith="0301010118" + "03")
+    assert tower.name == "1803"

@@ -23,11 +23,19 @@ class Command(BaseCommand):
     def handle(self, *args, bind, no_serve, **options):
         from gongzhi.accounts.roles import Role
         from gongzhi.areas.models import Area
-        from gongzhi.seeding.demo import DEMO_PASSWORD, seed_demo, seed_demo_people
+        from gongzhi.seeding.demo import (
+            DEMO_PASSWORD,
+            seed_demo,
+            seed_demo_people,
+            seed_demo_towers,
+            seed_demo_visits,
+        )
 
         call_command("migrate", interactive=False, verbosity=0)
         logins = seed_demo()
+        seed_demo_towers()
         seed_demo_people()
+        seed_demo_visits()
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]

@@ -16,10 +16,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, **options):
         if scale == "demo":
-            from gongzhi.seeding.demo import seed_demo, seed_demo_people
+            from gongzhi.seeding.demo import (
+                seed_demo,
+                seed_demo_people,
+                seed_demo_towers,
+                seed_demo_visits,
+            )
 
             logins = seed_demo()
+            seed_demo_towers()
             seed_demo_people(stdout=self.stdout)
+            seed_demo_visits()
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
