@@ -31,6 +31,36 @@ def restore_migration_data() -> None:
     ).add_defaults(apps, None)
 
 
+def race(worker, count: int):
+    """Run ``worker(index)`` on ``count`` threads released at one moment,
+    each on its own database connection: what it returns, and the domain
+    refusals it raised."""
+    import threading
+
+    from django.db import connections
+
+    from gongzhi.core.errors import DomainError
+
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run(index):
+        try:
+            barrier.wait()
+            results.append(worker(index))
+        except DomainError as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
 @pytest.fixture
 def demo_street(db):
     """The demo street (三盛里, 裕华园, 团结巷) with every role's login."""

@@ -3,14 +3,12 @@ database connections. Row locks are PostgreSQL's to prove: the SQLite run
 serialises writers as a whole, so this module runs in the PostgreSQL pass
 of CI."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from conftest import race
 from gongzhi.areas.models import Area
 from gongzhi.areas.services import area_create
-from gongzhi.core.errors import DomainError
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -18,27 +16,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locks need PostgreSQL"
     ),
 ]
-
-
-def _race(worker, count: int):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run(index):
-        try:
-            barrier.wait()
-            results.append(worker(index))
-        except DomainError as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_eight_buildings_added_at_once_under_one_estate_all_get_their_own_path(
@@ -55,7 +32,7 @@ def test_eight_buildings_added_at_once_under_one_estate_all_get_their_own_path(
             by=users["secretary"],
         )
 
-    results, errors = _race(add, 8)
+    results, errors = race(add, 8)
     assert errors == []
     assert len({node.path for node in results}) == 8
     estate.refresh_from_db()
@@ -75,7 +52,7 @@ def test_the_same_name_added_twice_at_once_is_created_once(users, areas):
             by=users["secretary"],
         )
 
-    results, errors = _race(add, 2)
+    results, errors = race(add, 2)
     assert len(results) == 1
     assert len(errors) == 1
     assert errors[0].field == "name"

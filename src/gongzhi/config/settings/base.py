@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.audit",
     "gongzhi.residents",
+    "gongzhi.points",
     "gongzhi.web",
 ]
 

@@ -1,0 +1,91 @@
+"""Reads of the points ledger."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from .models import MAY_GO_NEGATIVE, Account, Entry, Transfer
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    """One thing ``reconcile`` found off, named so it can be looked up."""
+
+    what: str  # "balance", "unbalanced", "negative"
+    pk: int
+    detail: str
+
+    def __str__(self):
+        return self.detail
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    accounts: int
+    transfers: int
+    entries: int
+
+
+def ledger_problems() -> list[LedgerProblem]:
+    """Everything off in the whole ledger, in three aggregate queries:
+    cached balances that differ from the sum of their entries, transfers
+    whose entries do not sum to zero or that have fewer than two, and
+    accounts other than issuing ones below zero."""
+    problems = []
+    sums = (
+        Entry.objects.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    drifted = (
+        Account.objects.annotate(total=Coalesce(Subquery(sums), Value(0)))
+        .exclude(balance=F("total"))
+        .values_list("pk", "balance", "total")
+        .order_by("pk")
+    )
+    for pk, balance, total in drifted:
+        problems.append(
+            LedgerProblem(
+                "balance",
+                pk,
+                f"account {pk}: cached balance {balance}, entries sum to {total}",
+            )
+        )
+    unbalanced = (
+        Transfer.objects.annotate(
+            total=Coalesce(Sum("entries__amount"), Value(0)), legs=Count("entries")
+        )
+        .filter(~Q(total=0) | Q(legs__lt=2))
+        .values_list("pk", "total", "legs")
+        .order_by("pk")
+    )
+    for pk, total, legs in unbalanced:
+        problems.append(
+            LedgerProblem(
+                "unbalanced",
+                pk,
+                f"transfer {pk}: {legs} entries summing to {total}, not zero",
+            )
+        )
+    negative = (
+        Account.objects.exclude(kind__in=MAY_GO_NEGATIVE)
+        .filter(balance__lt=0)
+        .values_list("pk", "kind", "balance")
+        .order_by("pk")
+    )
+    for pk, kind, balance in negative:
+        problems.append(
+            LedgerProblem("negative", pk, f"account {pk} ({kind}): balance {balance}")
+        )
+    return problems
+
+
+def ledger_totals() -> LedgerTotals:
+    return LedgerTotals(
+        accounts=Account.objects.count(),
+        transfers=Transfer.objects.count(),
+        entries=Entry.objects.count(),
+    )

@@ -1,0 +1,269 @@
+"""Every write to the points ledger.
+
+``transfer_create`` is the one door: it checks everything first, then locks
+the accounts in primary-key order, writes the transfer and its entries, and
+moves the cached balances with ``F()`` in the same database transaction. A
+refusal is raised before any write, so it changes nothing.
+"""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.models import User
+from gongzhi.areas.models import Area, Kind
+from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
+
+from .models import MAY_GO_NEGATIVE, Account, AccountKind, Entry, Transfer, TransferKind
+
+KEY_MAX = Transfer._meta.get_field("idempotency_key").max_length
+REASON_MAX = Transfer._meta.get_field("reason").max_length
+
+
+class InsufficientPoints(DomainError):
+    default_message = _("Not enough points for this.")
+    status_code = 409
+
+
+class IdempotencyConflict(DomainError):
+    default_message = _(
+        "This idempotency key was already used for a different request."
+    )
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of a transfer: points into (positive) or out of an account."""
+
+    account: Account
+    amount: int
+
+
+def account_open(
+    *, kind: str, community: Area, person=None, household: Area | None = None
+) -> Account:
+    """The account of ``kind`` for a community, a resident or a household,
+    opened on first use. Opening twice returns the first."""
+    if community.kind != Kind.COMMUNITY:
+        raise ValidationFailed(
+            _("Points are issued by a community."), field="community"
+        )
+    if kind == AccountKind.PERSON:
+        if person is None:
+            raise ValidationFailed(_("Name the resident."), field="person")
+        lookup = {"kind": kind, "person": person}
+        defaults = {"area": community}
+    elif kind == AccountKind.HOUSEHOLD:
+        if household is None or household.kind != Kind.HOUSEHOLD:
+            raise ValidationFailed(_("Name the household."), field="household")
+        lookup = {"kind": kind, "area": household}
+        defaults = {}
+    elif kind in AccountKind.values:
+        lookup = {"kind": kind, "area": community}
+        defaults = {}
+    else:
+        raise ValidationFailed(_("Unknown account kind."), field="kind")
+    try:
+        with transaction.atomic():
+            account, _created = Account.objects.get_or_create(
+                **lookup, defaults=defaults
+            )
+    except IntegrityError:
+        # Opened by a concurrent request between our read and our insert.
+        account = Account.objects.get(**lookup)
+    return account
+
+
+def _whole_points(amount) -> int:
+    # bool is an int to Python and 1.0 equals 1; neither is a points amount.
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValidationFailed(_("Points are whole numbers."), field="amount")
+    if amount == 0:
+        raise ValidationFailed(
+            _("A ledger entry cannot be zero points."), field="amount"
+        )
+    return amount
+
+
+def _fingerprint(*, kind, area, reason, by, reverses, legs) -> str:
+    body = {
+        "kind": kind,
+        "area": area.pk,
+        "reason": reason,
+        "by": by.pk if by else None,
+        "reverses": reverses.pk if reverses else None,
+        "legs": sorted([leg.account.pk, leg.amount] for leg in legs),
+    }
+    return hashlib.sha256(json.dumps(body).encode()).hexdigest()
+
+
+def _replay(*, key: str, fingerprint: str) -> Transfer | None:
+    """The transfer already made under ``key``: a retry gets it back, a
+    different request under the same key is refused."""
+    first = Transfer.objects.filter(idempotency_key=key).first()
+    if first is None:
+        return None
+    if first.fingerprint != fingerprint:
+        raise IdempotencyConflict(field="idempotency_key")
+    first.replayed = True
+    return first
+
+
+@transaction.atomic
+def transfer_create(
+    *,
+    kind: str,
+    area: Area,
+    legs: Sequence[Leg],
+    by: User | None,
+    reason: str,
+    idempotency_key: str,
+    reverses: Transfer | None = None,
+) -> Transfer:
+    """Move points between accounts as one balanced transfer.
+
+    Refuses, writing nothing: an unknown kind, an area that is not a
+    community, a missing reason or key,
+    fewer than two legs, an account named twice, amounts that are not whole
+    non-zero numbers or do not sum to zero, and any account but an issuing
+    one going below zero. The same key with the same request returns the
+    first transfer (``replayed`` set on it); with a different request it is
+    an ``IdempotencyConflict``. Locks the accounts in primary-key order.
+    """
+    if kind not in TransferKind.values:
+        raise ValidationFailed(_("Unknown transfer kind."), field="kind")
+    if area is None or area.kind != Kind.COMMUNITY:
+        raise ValidationFailed(_("Points are issued by a community."), field="area")
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise ValidationFailed(
+            _("An idempotency key is required."), field="idempotency_key"
+        )
+    if len(key) > KEY_MAX:
+        raise ValidationFailed(
+            _("The idempotency key is longer than %(max)d characters.")
+            % {"max": KEY_MAX},
+            field="idempotency_key",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason for the transfer."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(
+            _("The reason is longer than %(max)d characters.") % {"max": REASON_MAX},
+            field="reason",
+        )
+    legs = list(legs)
+    if len(legs) < 2:
+        raise ValidationFailed(
+            _("A transfer moves points between two accounts at least."), field="legs"
+        )
+    for leg in legs:
+        _whole_points(leg.amount)
+    if len({leg.account.pk for leg in legs}) != len(legs):
+        raise ValidationFailed(
+            _("An account appears twice in the transfer."), field="legs"
+        )
+    if sum(leg.amount for leg in legs) != 0:
+        raise ValidationFailed(
+            _("The entries of a transfer must sum to zero."), field="legs"
+        )
+    fingerprint = _fingerprint(
+        kind=kind, area=area, reason=reason, by=by, reverses=reverses, legs=legs
+    )
+    if (first := _replay(key=key, fingerprint=fingerprint)) is not None:
+        return first
+    # Lock in pk order: two transfers between the same pair of accounts
+    # then always wait for each other instead of deadlocking.
+    locked = {
+        account.pk: account
+        for account in Account.objects.select_for_update()
+        .filter(pk__in=[leg.account.pk for leg in legs])
+        .order_by("pk")
+    }
+    if len(locked) != len(legs):
+        raise ValidationFailed(
+            _("A points account of the transfer does not exist."), field="legs"
+        )
+    # A concurrent retry may have committed while this one waited.
+    if (first := _replay(key=key, fingerprint=fingerprint)) is not None:
+        return first
+    for leg in legs:
+        account = locked[leg.account.pk]
+        if account.kind not in MAY_GO_NEGATIVE and account.balance + leg.amount < 0:
+            raise InsufficientPoints(
+                _("Not enough points: the balance is %(balance)d, %(needed)d needed.")
+                % {"balance": account.balance, "needed": -leg.amount},
+                field="amount",
+            )
+    try:
+        with transaction.atomic():
+            transfer = Transfer.objects.create(
+                kind=kind,
+                area=area,
+                reason=reason,
+                by=by,
+                idempotency_key=key,
+                fingerprint=fingerprint,
+                reverses=reverses,
+            )
+    except IntegrityError:
+        # The same key on other accounts, committed meanwhile; or the
+        # transfer to reverse was reversed meanwhile.
+        if (first := _replay(key=key, fingerprint=fingerprint)) is not None:
+            return first
+        raise TransitionNotAllowed(
+            _("This transfer has already been reversed."), field="reverses"
+        ) from None
+    Entry.objects.bulk_create(
+        Entry(transfer=transfer, account_id=leg.account.pk, amount=leg.amount)
+        for leg in legs
+    )
+    for leg in legs:
+        Account.objects.filter(pk=leg.account.pk).update(
+            balance=F("balance") + leg.amount
+        )
+    transfer.replayed = False
+    return transfer
+
+
+def transfer_reverse(
+    *, transfer: Transfer, by: User | None, reason: str, idempotency_key: str
+) -> Transfer:
+    """Undo ``transfer`` with a new one that moves every entry back and
+    points to it. A transfer is reversed once; a reversal is not itself
+    reversed (make a new transfer instead); a reversal that would take a
+    resident below zero (the points were spent) is refused."""
+    if transfer.kind == TransferKind.REVERSAL:
+        raise TransitionNotAllowed(
+            _("A reversal cannot itself be reversed; make a new transfer."),
+            field="reverses",
+        )
+    legs = [
+        Leg(account=entry.account, amount=-entry.amount)
+        for entry in transfer.entries.select_related("account").order_by("pk")
+    ]
+    with transaction.atomic():
+        existing = Transfer.objects.filter(reverses=transfer).first()
+        if (
+            existing is not None
+            and existing.idempotency_key != (idempotency_key or "").strip()
+        ):
+            raise TransitionNotAllowed(
+                _("This transfer has already been reversed."), field="reverses"
+            )
+        return transfer_create(
+            kind=TransferKind.REVERSAL,
+            area=transfer.area,
+            legs=legs,
+            by=by,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            reverses=transfer,
+        )

@@ -1,0 +1,41 @@
+from types import SimpleNamespace
+
+import pytest
+
+from gongzhi.points.models import AccountKind
+from gongzhi.points.services import account_open
+
+
+def make_person(household, name):
+    from gongzhi.residents.models import Gender, Person
+
+    return Person.objects.create(
+        name=name,
+        initials="",
+        gender=Gender.FEMALE,
+        household=household,
+        last_household=household,
+    )
+
+
+@pytest.fixture
+def ledger(areas, users):
+    """三盛里's issuing and sink accounts and two residents' accounts."""
+    community = areas["community"]
+    household = areas["household"]
+    people = [make_person(household, "周桂兰"), make_person(household, "刘振华")]
+    return SimpleNamespace(
+        community=community,
+        household=household,
+        staff=users["staff"],
+        issuing=account_open(kind=AccountKind.ISSUING, community=community),
+        redeemed=account_open(kind=AccountKind.REDEEMED, community=community),
+        expired=account_open(kind=AccountKind.EXPIRED, community=community),
+        zhou=account_open(
+            kind=AccountKind.PERSON, community=community, person=people[0]
+        ),
+        liu=account_open(
+            kind=AccountKind.PERSON, community=community, person=people[1]
+        ),
+        people=people,
+    )
