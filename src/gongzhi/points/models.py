@@ -159,3 +159,192 @@ class Entry(models.Model):
 
     def __str__(self):
         return f"{self.amount:+d} → {self.account}"
+
+
+class LimitPeriod(models.TextChoices):
+    DAY = "day", _("per day")
+    WEEK = "week", _("per week")
+    MONTH = "month", _("per month")
+    YEAR = "year", _("per year")
+
+
+class Goods(models.Model):
+    """Something on the shelf of a community's points supermarket (or of a
+    partner store that holds it for the community)."""
+
+    community = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    store = models.CharField(
+        _("held at"),
+        max_length=60,
+        blank=True,
+        help_text=_("A partner store that holds the goods; empty for the community."),
+    )
+    price = models.PositiveIntegerField(_("points price"))
+    # Cached like a balance: always the sum of the goods' stock moves.
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    limit = models.PositiveSmallIntegerField(
+        _("limit per person"), null=True, blank=True
+    )
+    limit_period = models.CharField(
+        _("limit period"),
+        max_length=8,
+        choices=LimitPeriod.choices,
+        default=LimitPeriod.MONTH,
+    )
+    available_from = models.DateTimeField(_("available from"), null=True, blank=True)
+    available_until = models.DateTimeField(_("available until"), null=True, blank=True)
+    active = models.BooleanField(_("on the shelf"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("goods")
+        verbose_name_plural = _("goods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gt=0), name="points_goods_price_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["community", "name", "store"], name="points_goods_unique_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StockMoveKind(models.TextChoices):
+    INITIAL = "initial", _("Initial stock")
+    RESTOCK = "restock", _("Restocked")
+    REDEEM = "redeem", _("Redeemed")
+    RETURN = "return", _("Returned")
+
+
+class StockMove(models.Model):
+    goods = models.ForeignKey(
+        Goods, on_delete=models.PROTECT, related_name="moves", verbose_name=_("goods")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=StockMoveKind.choices)
+    quantity = models.IntegerField(_("quantity"))
+    order = models.ForeignKey(
+        "Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    created_at = models.DateTimeField(_("made at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stock move")
+        verbose_name_plural = _("stock moves")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quantity=0), name="points_stock_move_not_zero"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.quantity:+d}"
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", _("Awaiting pickup")
+    HANDED_OVER = "handed_over", _("Picked up")
+    CANCELLED = "cancelled", _("Cancelled, points refunded")
+
+
+class Order(models.Model):
+    """A redemption: points taken when placed, goods handed over against
+    the pickup code, points refunded when cancelled or left unclaimed."""
+
+    community = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("account"),
+    )
+    goods = models.ForeignKey(
+        Goods, on_delete=models.PROTECT, related_name="orders", verbose_name=_("goods")
+    )
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    points = models.PositiveIntegerField(_("points"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PLACED,
+    )
+    code = models.CharField(_("pickup code"), max_length=6)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=100, unique=True
+    )
+    fingerprint = models.CharField(max_length=64)
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, related_name="+", verbose_name=_("payment")
+    )
+    refund = models.OneToOneField(
+        Transfer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refund"),
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("placed by"),
+    )
+    placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    pickup_by = models.DateTimeField(_("pick up by"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=200, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [
+            models.Index(fields=["account", "goods", "placed_at"]),
+            models.Index(fields=["status", "pickup_by"]),
+        ]
+        constraints = [
+            # A code the counter types finds one waiting order.
+            models.UniqueConstraint(
+                fields=["community", "code"],
+                condition=Q(status="placed"),
+                name="points_one_waiting_order_per_code",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.goods} × {self.quantity} ({self.code})"

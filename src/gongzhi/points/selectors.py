@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import MAY_GO_NEGATIVE, Account, Entry, Transfer
+from .models import MAY_GO_NEGATIVE, Account, Entry, Goods, StockMove, Transfer
 
 
 @dataclass(frozen=True)
 class LedgerProblem:
     """One thing ``reconcile`` found off, named so it can be looked up."""
 
-    what: str  # "balance", "unbalanced", "negative"
+    what: str  # "balance", "unbalanced", "negative", "stock"
     pk: int
     detail: str
 
@@ -28,10 +28,11 @@ class LedgerTotals:
 
 
 def ledger_problems() -> list[LedgerProblem]:
-    """Everything off in the whole ledger, in three aggregate queries:
+    """Everything off in the whole ledger, in four aggregate queries:
     cached balances that differ from the sum of their entries, transfers
-    whose entries do not sum to zero or that have fewer than two, and
-    accounts other than issuing ones below zero."""
+    whose entries do not sum to zero or that have fewer than two, accounts
+    other than issuing ones below zero, and goods whose stock differs from
+    initial + restocked − redeemed + returned (the sum of their moves)."""
     problems = []
     sums = (
         Entry.objects.filter(account=OuterRef("pk"))
@@ -79,6 +80,25 @@ def ledger_problems() -> list[LedgerProblem]:
     for pk, kind, balance in negative:
         problems.append(
             LedgerProblem("negative", pk, f"account {pk} ({kind}): balance {balance}")
+        )
+    moves = (
+        StockMove.objects.filter(goods=OuterRef("pk"))
+        .order_by()
+        .values("goods")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    miscounted = (
+        Goods.objects.annotate(total=Coalesce(Subquery(moves), Value(0)))
+        .exclude(stock=F("total"))
+        .values_list("pk", "name", "stock", "total")
+        .order_by("pk")
+    )
+    for pk, name, stock, total in miscounted:
+        problems.append(
+            LedgerProblem(
+                "stock", pk, f"goods {pk} ({name}): stock {stock}, moves sum to {total}"
+            )
         )
     return problems
 

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import pytest
 
 from gongzhi.points.models import AccountKind
-from gongzhi.points.services import account_open
+from gongzhi.points.services.ledger import account_open
 
 
 def make_person(household, name):

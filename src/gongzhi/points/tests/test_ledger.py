@@ -5,7 +5,7 @@ from django.utils import translation
 from gongzhi.core.errors import TransitionNotAllowed, ValidationFailed
 from gongzhi.points.models import Account, AccountKind, Entry, Transfer, TransferKind
 from gongzhi.points.selectors import ledger_problems
-from gongzhi.points.services import (
+from gongzhi.points.services.ledger import (
     IdempotencyConflict,
     InsufficientPoints,
     Leg,

@@ -9,7 +9,7 @@ from django.db import connection
 from conftest import race, restore_migration_data
 from gongzhi.points.models import Account, Transfer, TransferKind
 from gongzhi.points.selectors import ledger_problems
-from gongzhi.points.services import InsufficientPoints, Leg, transfer_create
+from gongzhi.points.services.ledger import InsufficientPoints, Leg, transfer_create
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -104,4 +104,52 @@ def test_transfers_crossing_the_same_accounts_both_ways_do_not_deadlock(ledger):
     zhou = Account.objects.get(pk=ledger.zhou.pk).balance
     liu = Account.objects.get(pk=ledger.liu.pk).balance
     assert zhou + liu == 100
+    assert ledger_problems() == []
+
+
+def test_fifty_residents_racing_for_the_last_ten_get_exactly_ten_orders(ledger):
+    """The issue's 200 at once needs more connections than a stock
+    PostgreSQL allows (100); fifty real connections race the same lock."""
+    from gongzhi.points.models import AccountKind, Goods, Order
+    from gongzhi.points.services.ledger import account_open
+    from gongzhi.points.services.shop import OutOfStock, goods_create, order_place
+
+    from .conftest import make_person
+
+    goods = goods_create(
+        community=ledger.community, name="大米 5 斤", price=10, stock=10, by=None
+    )
+    accounts = []
+    for index in range(50):
+        person = make_person(ledger.household, f"居民{index}")
+        account = account_open(
+            kind=AccountKind.PERSON, community=ledger.community, person=person
+        )
+        transfer_create(
+            kind=TransferKind.EARN,
+            area=ledger.community,
+            legs=[Leg(ledger.issuing, -10), Leg(account, 10)],
+            by=None,
+            reason="垃圾分类",
+            idempotency_key=f"earn-{index}",
+        )
+        accounts.append(account)
+
+    def buy(index):
+        return order_place(
+            account=accounts[index],
+            goods=goods,
+            quantity=1,
+            by=None,
+            idempotency_key=f"buy-{index}",
+        )
+
+    results, errors = race(buy, 50)
+    assert len(results) == 10
+    assert len(errors) == 40
+    assert all(isinstance(e, OutOfStock) for e in errors)
+    assert Goods.objects.get(pk=goods.pk).stock == 0
+    assert Order.objects.count() == 10
+    assert len(set(Order.objects.values_list("code", flat=True))) == 10
+    assert sum(Account.objects.get(pk=a.pk).balance for a in accounts) == 400
     assert ledger_problems() == []

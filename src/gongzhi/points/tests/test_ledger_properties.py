@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 from gongzhi.core.errors import DomainError
 from gongzhi.points.models import Account, AccountKind, Transfer, TransferKind
 from gongzhi.points.selectors import ledger_problems
-from gongzhi.points.services import Leg, account_open, transfer_create, transfer_reverse
+from gongzhi.points.services.ledger import (
+    Leg,
+    account_open,
+    transfer_create,
+    transfer_reverse,
+)
 
 PEOPLE = ("zhou", "liu")
 points = st.integers(min_value=1, max_value=120)

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from gongzhi.points.models import Account, Entry, TransferKind
 from gongzhi.points.selectors import ledger_problems
-from gongzhi.points.services import Leg, transfer_create
+from gongzhi.points.services.ledger import Leg, transfer_create
 
 
 def run_reconcile():

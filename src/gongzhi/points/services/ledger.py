@@ -19,7 +19,14 @@ from gongzhi.accounts.models import User
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
 
-from .models import MAY_GO_NEGATIVE, Account, AccountKind, Entry, Transfer, TransferKind
+from ..models import (
+    MAY_GO_NEGATIVE,
+    Account,
+    AccountKind,
+    Entry,
+    Transfer,
+    TransferKind,
+)
 
 KEY_MAX = Transfer._meta.get_field("idempotency_key").max_length
 REASON_MAX = Transfer._meta.get_field("reason").max_length

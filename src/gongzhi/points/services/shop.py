@@ -1,0 +1,431 @@
+"""The shop: goods and their stock, redemption orders, the counter.
+
+Every path that touches both stock and points locks the goods row first and
+the accounts after it (inside ``transfer_create``), so an order and a
+cancellation of the same goods wait for each other instead of deadlocking.
+Stock moves like points: a cached count beside appended moves.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.models import User
+from gongzhi.areas.models import Area, Kind
+from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
+
+from ..models import (
+    Account,
+    AccountKind,
+    Goods,
+    LimitPeriod,
+    Order,
+    OrderStatus,
+    StockMove,
+    StockMoveKind,
+    TransferKind,
+)
+from .ledger import IdempotencyConflict, Leg, account_open, transfer_create
+
+NAME_MAX = Goods._meta.get_field("name").max_length
+KEY_MAX = Order._meta.get_field("idempotency_key").max_length
+
+
+class OutOfStock(DomainError):
+    default_message = _("Sold out.")
+    status_code = 409
+
+
+class LimitReached(DomainError):
+    default_message = _("The limit per person is reached.")
+    status_code = 409
+
+
+def _count(value, *, field: str, least: int) -> int:
+    # bool is an int to Python and 2.0 equals 2; neither is a count.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(_("Enter a whole number."), field=field)
+    if value < least:
+        raise ValidationFailed(
+            _("Enter a number of at least %(least)d.") % {"least": least}, field=field
+        )
+    return value
+
+
+def _pickup_days() -> int:
+    return getattr(settings, "GONGZHI_PICKUP_DAYS", 7)
+
+
+@transaction.atomic
+def goods_create(
+    *,
+    community: Area,
+    name: str,
+    price: int,
+    stock: int,
+    by: User | None,
+    description: str = "",
+    store: str = "",
+    limit: int | None = None,
+    limit_period: str = LimitPeriod.MONTH,
+    available_from: dt.datetime | None = None,
+    available_until: dt.datetime | None = None,
+) -> Goods:
+    """Put goods on a community's shelf with their opening stock, recorded
+    as the first stock move. Refuses a blank or duplicate name, a price
+    that is not a whole number of points above zero, a negative stock, a
+    limit below one and a window that ends before it starts."""
+    if community.kind != Kind.COMMUNITY:
+        raise ValidationFailed(
+            _("Points are issued by a community."), field="community"
+        )
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Enter the name of the goods."), field="name")
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(
+            _("The name is longer than %(max)d characters.") % {"max": NAME_MAX},
+            field="name",
+        )
+    _count(price, field="price", least=1)
+    _count(stock, field="stock", least=0)
+    if limit is not None:
+        _count(limit, field="limit", least=1)
+    if limit_period not in LimitPeriod.values:
+        raise ValidationFailed(_("Unknown limit period."), field="limit_period")
+    if available_from and available_until and available_until <= available_from:
+        raise ValidationFailed(
+            _("The end of availability must come after its start."),
+            field="available_until",
+        )
+    store = (store or "").strip()
+    if Goods.objects.filter(community=community, name=name, store=store).exists():
+        raise ValidationFailed(
+            _("Goods of this name are already on the shelf."), field="name"
+        )
+    goods = Goods.objects.create(
+        community=community,
+        name=name,
+        description=(description or "").strip(),
+        store=store,
+        price=price,
+        stock=stock,
+        limit=limit,
+        limit_period=limit_period,
+        available_from=available_from,
+        available_until=available_until,
+    )
+    if stock:
+        StockMove.objects.create(
+            goods=goods, kind=StockMoveKind.INITIAL, quantity=stock, by=by
+        )
+    return goods
+
+
+@transaction.atomic
+def goods_restock(
+    *, goods: Goods, quantity: int, by: User | None, note: str = ""
+) -> Goods:
+    """Add ``quantity`` to the shelf, recorded as a stock move."""
+    _count(quantity, field="quantity", least=1)
+    Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + quantity)
+    StockMove.objects.create(
+        goods=goods,
+        kind=StockMoveKind.RESTOCK,
+        quantity=quantity,
+        note=(note or "").strip()[:200],
+        by=by,
+    )
+    goods.refresh_from_db()
+    return goods
+
+
+def period_start(period: str, now: dt.datetime) -> dt.datetime:
+    """The local midnight that opens the day, week (Monday), month or year
+    containing ``now``: per-person limits count orders from it."""
+    local = timezone.localtime(now)
+    day = local.date()
+    if period == LimitPeriod.WEEK:
+        day -= dt.timedelta(days=day.weekday())
+    elif period == LimitPeriod.MONTH:
+        day = day.replace(day=1)
+    elif period == LimitPeriod.YEAR:
+        day = day.replace(month=1, day=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _order_replay(*, key: str, fingerprint: str) -> Order | None:
+    first = Order.objects.filter(idempotency_key=key).first()
+    if first is None:
+        return None
+    if first.fingerprint != fingerprint:
+        raise IdempotencyConflict(field="idempotency_key")
+    first.replayed = True
+    return first
+
+
+def _new_code(community: Area) -> str:
+    # Six digits, as a shop's pickup codes are: unique among the orders
+    # waiting in the community, which the partial unique index also backs.
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        taken = Order.objects.filter(
+            community=community, code=code, status=OrderStatus.PLACED
+        )
+        if not taken.exists():
+            return code
+
+
+@transaction.atomic
+def order_place(
+    *,
+    account: Account,
+    goods: Goods,
+    quantity: int,
+    by: User | None,
+    idempotency_key: str,
+    now: dt.datetime | None = None,
+) -> Order:
+    """Redeem ``quantity`` of ``goods`` from a resident's (or household's)
+    account: take the points, take the stock, give a pickup code.
+
+    Locks the goods row, then the accounts. Refuses, writing nothing: goods
+    of another community, off the shelf or outside their window, more than
+    the stock, more than the per-person limit in its period, more points
+    than the balance. A retry with the same key returns the first order
+    (``replayed`` set); the key with another request is a conflict.
+    """
+    now = now or timezone.now()
+    _count(quantity, field="quantity", least=1)
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise ValidationFailed(
+            _("An idempotency key is required."), field="idempotency_key"
+        )
+    if len(key) > KEY_MAX:
+        raise ValidationFailed(
+            _("The idempotency key is longer than %(max)d characters.")
+            % {"max": KEY_MAX},
+            field="idempotency_key",
+        )
+    if account.kind not in (AccountKind.PERSON, AccountKind.HOUSEHOLD):
+        raise ValidationFailed(
+            _("Only a resident's account can redeem."), field="account"
+        )
+    fingerprint = hashlib.sha256(
+        json.dumps([account.pk, goods.pk, quantity, by.pk if by else None]).encode()
+    ).hexdigest()
+    if (first := _order_replay(key=key, fingerprint=fingerprint)) is not None:
+        return first
+    goods = (
+        Goods.objects.select_for_update().select_related("community").get(pk=goods.pk)
+    )
+    # A concurrent retry may have committed while this one waited.
+    if (first := _order_replay(key=key, fingerprint=fingerprint)) is not None:
+        return first
+    if not account.area.path.startswith(goods.community.path):
+        raise ValidationFailed(
+            _("These goods are in another community's shop."), field="goods"
+        )
+    if not goods.active:
+        raise ValidationFailed(_("These goods are off the shelf."), field="goods")
+    if goods.available_from and now < goods.available_from:
+        raise ValidationFailed(_("These goods are not available yet."), field="goods")
+    if goods.available_until and now >= goods.available_until:
+        raise ValidationFailed(_("These goods are no longer available."), field="goods")
+    if goods.stock < quantity:
+        raise OutOfStock(
+            _("Only %(stock)d left.") % {"stock": goods.stock}
+            if goods.stock
+            else _("Sold out."),
+            field="quantity",
+        )
+    if goods.limit is not None:
+        had = (
+            Order.objects.filter(
+                account=account,
+                goods=goods,
+                placed_at__gte=period_start(goods.limit_period, now),
+            )
+            .exclude(status=OrderStatus.CANCELLED)
+            .aggregate(n=Sum("quantity"))["n"]
+            or 0
+        )
+        if had + quantity > goods.limit:
+            raise LimitReached(
+                _(
+                    "At most %(limit)d %(period)s for each person; "
+                    "%(had)d already redeemed."
+                )
+                % {
+                    "limit": goods.limit,
+                    "period": goods.get_limit_period_display(),
+                    "had": had,
+                },
+                field="quantity",
+            )
+    points = goods.price * quantity
+    sink = account_open(kind=AccountKind.REDEEMED, community=goods.community)
+    transfer = transfer_create(
+        kind=TransferKind.REDEEM,
+        area=goods.community,
+        legs=[Leg(account, -points), Leg(sink, points)],
+        by=by,
+        reason=f"{goods.name} × {quantity}",
+        idempotency_key=f"order:{key}",
+    )
+    Goods.objects.filter(pk=goods.pk).update(stock=F("stock") - quantity)
+    order = None
+    while order is None:
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    community=goods.community,
+                    account=account,
+                    goods=goods,
+                    quantity=quantity,
+                    points=points,
+                    code=_new_code(goods.community),
+                    idempotency_key=key,
+                    fingerprint=fingerprint,
+                    transfer=transfer,
+                    placed_by=by,
+                    placed_at=now,
+                    pickup_by=now + dt.timedelta(days=_pickup_days()),
+                )
+        except IntegrityError:
+            continue  # the code was taken meanwhile: draw another
+    StockMove.objects.create(
+        goods=goods, kind=StockMoveKind.REDEEM, quantity=-quantity, order=order, by=by
+    )
+    order.replayed = False
+    return order
+
+
+def _closed_order(community: Area, code: str) -> Order | None:
+    return (
+        Order.objects.filter(community=community, code=code)
+        .exclude(status=OrderStatus.PLACED)
+        .order_by("-closed_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def order_hand_over(
+    *, community: Area, code: str, by: User | None, now: dt.datetime | None = None
+) -> Order:
+    """Hand the goods over at the counter against the pickup code. Refuses
+    a malformed code, one no waiting order has (saying when it was already
+    picked up or cancelled), and an order past its pickup date."""
+    now = now or timezone.now()
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        raise ValidationFailed(_("A pickup code is six digits."), field="code")
+    order = (
+        Order.objects.select_for_update()
+        .filter(community=community, code=code, status=OrderStatus.PLACED)
+        .first()
+    )
+    if order is None:
+        closed = _closed_order(community, code)
+        if closed is not None and closed.status == OrderStatus.HANDED_OVER:
+            raise ValidationFailed(
+                _("This pickup code was already used on %(when)s.")
+                % {
+                    "when": timezone.localtime(closed.closed_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    )
+                },
+                field="code",
+            )
+        if closed is not None:
+            raise ValidationFailed(
+                _("This order was cancelled and its points refunded."), field="code"
+            )
+        raise ValidationFailed(
+            _("No order is waiting with this pickup code."), field="code"
+        )
+    if order.pickup_by < now:
+        raise ValidationFailed(
+            _("This order was not picked up in time; its points will be refunded."),
+            field="code",
+        )
+    order.status = OrderStatus.HANDED_OVER
+    order.closed_at = now
+    order.closed_by = by
+    order.save(update_fields=["status", "closed_at", "closed_by"])
+    return order
+
+
+@transaction.atomic
+def order_cancel(
+    *, order: Order, by: User | None, reason: str, now: dt.datetime | None = None
+) -> Order:
+    """Cancel a waiting order: refund its points by a transfer of its own,
+    put its goods back on the shelf. Locks the goods, then the order, then
+    (in ``transfer_create``) the accounts. Refuses an order that is no
+    longer waiting."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason for cancelling."), field="reason")
+    goods = Goods.objects.select_for_update().get(pk=order.goods_id)
+    order = (
+        Order.objects.select_for_update().select_related("community").get(pk=order.pk)
+    )
+    if order.status != OrderStatus.PLACED:
+        raise TransitionNotAllowed(
+            _("Only an order awaiting pickup can be cancelled."), field="status"
+        )
+    sink = account_open(kind=AccountKind.REDEEMED, community=order.community)
+    refund = transfer_create(
+        kind=TransferKind.REFUND,
+        area=order.community,
+        legs=[Leg(sink, -order.points), Leg(order.account, order.points)],
+        by=by,
+        reason=reason[:200],
+        idempotency_key=f"refund:{order.pk}",
+    )
+    Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + order.quantity)
+    StockMove.objects.create(
+        goods=goods,
+        kind=StockMoveKind.RETURN,
+        quantity=order.quantity,
+        order=order,
+        by=by,
+    )
+    order.status = OrderStatus.CANCELLED
+    order.refund = refund
+    order.closed_at = now
+    order.closed_by = by
+    order.cancel_reason = reason[:200]
+    order.save(
+        update_fields=["status", "refund", "closed_at", "closed_by", "cancel_reason"]
+    )
+    return order
+
+
+def orders_cancel_unclaimed(*, now: dt.datetime | None = None) -> int:
+    """Cancel and refund every order left past its pickup date; each in a
+    transaction of its own, so one failure leaves the others done."""
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = gettext("Not picked up in time; points refunded.")
+    late = Order.objects.filter(status=OrderStatus.PLACED, pickup_by__lt=now)
+    done = 0
+    for order in late.order_by("pk").iterator():
+        try:
+            order_cancel(order=order, by=None, reason=reason, now=now)
+        except TransitionNotAllowed:
+            continue  # picked up or cancelled meanwhile
+        done += 1
+    return done
