@@ -110,10 +110,28 @@ def _fingerprint(*, kind, area, reason, by, reverses, legs) -> str:
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 
-def _replay(*, key: str, fingerprint: str) -> Transfer | None:
-    """The transfer already made under ``key``: a retry gets it back, a
-    different request under the same key is refused."""
-    first = Transfer.objects.filter(idempotency_key=key).first()
+def idempotency_key_clean(key) -> str:
+    """A client's idempotency key, stripped; refused when missing or too
+    long for the column (transfers and orders share the length)."""
+    key = (key or "").strip()
+    if not key:
+        raise ValidationFailed(
+            _("An idempotency key is required."), field="idempotency_key"
+        )
+    if len(key) > KEY_MAX:
+        raise ValidationFailed(
+            _("The idempotency key is longer than %(max)d characters.")
+            % {"max": KEY_MAX},
+            field="idempotency_key",
+        )
+    return key
+
+
+def replay(queryset, *, key: str, fingerprint: str):
+    """The row already made under ``key`` in ``queryset`` (a transfer, an
+    order): a retry gets it back with ``replayed`` set, a different request
+    under the same key is refused."""
+    first = queryset.filter(idempotency_key=key).first()
     if first is None:
         return None
     if first.fingerprint != fingerprint:
@@ -147,17 +165,7 @@ def transfer_create(
         raise ValidationFailed(_("Unknown transfer kind."), field="kind")
     if area is None or area.kind != Kind.COMMUNITY:
         raise ValidationFailed(_("Points are issued by a community."), field="area")
-    key = (idempotency_key or "").strip()
-    if not key:
-        raise ValidationFailed(
-            _("An idempotency key is required."), field="idempotency_key"
-        )
-    if len(key) > KEY_MAX:
-        raise ValidationFailed(
-            _("The idempotency key is longer than %(max)d characters.")
-            % {"max": KEY_MAX},
-            field="idempotency_key",
-        )
+    key = idempotency_key_clean(idempotency_key)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for the transfer."), field="reason")
@@ -184,7 +192,9 @@ def transfer_create(
     fingerprint = _fingerprint(
         kind=kind, area=area, reason=reason, by=by, reverses=reverses, legs=legs
     )
-    if (first := _replay(key=key, fingerprint=fingerprint)) is not None:
+    if (
+        first := replay(Transfer.objects, key=key, fingerprint=fingerprint)
+    ) is not None:
         return first
     # Lock in pk order: two transfers between the same pair of accounts
     # then always wait for each other instead of deadlocking.
@@ -199,7 +209,9 @@ def transfer_create(
             _("A points account of the transfer does not exist."), field="legs"
         )
     # A concurrent retry may have committed while this one waited.
-    if (first := _replay(key=key, fingerprint=fingerprint)) is not None:
+    if (
+        first := replay(Transfer.objects, key=key, fingerprint=fingerprint)
+    ) is not None:
         return first
     for leg in legs:
         account = locked[leg.account.pk]
@@ -223,7 +235,9 @@ def transfer_create(
     except IntegrityError:
         # The same key on other accounts, committed meanwhile; or the
         # transfer to reverse was reversed meanwhile.
-        if (first := _replay(key=key, fingerprint=fingerprint)) is not None:
+        if (
+            first := replay(Transfer.objects, key=key, fingerprint=fingerprint)
+        ) is not None:
             return first
         raise TransitionNotAllowed(
             _("This transfer has already been reversed."), field="reverses"

@@ -33,10 +33,9 @@ from ..models import (
     StockMoveKind,
     TransferKind,
 )
-from .ledger import IdempotencyConflict, Leg, account_open, transfer_create
+from .ledger import Leg, account_open, idempotency_key_clean, replay, transfer_create
 
 NAME_MAX = Goods._meta.get_field("name").max_length
-KEY_MAX = Order._meta.get_field("idempotency_key").max_length
 
 
 class OutOfStock(DomainError):
@@ -162,16 +161,6 @@ def period_start(period: str, now: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-def _order_replay(*, key: str, fingerprint: str) -> Order | None:
-    first = Order.objects.filter(idempotency_key=key).first()
-    if first is None:
-        return None
-    if first.fingerprint != fingerprint:
-        raise IdempotencyConflict(field="idempotency_key")
-    first.replayed = True
-    return first
-
-
 def _new_code(community: Area) -> str:
     # Six digits, as a shop's pickup codes are: unique among the orders
     # waiting in the community, which the partial unique index also backs.
@@ -205,17 +194,7 @@ def order_place(
     """
     now = now or timezone.now()
     _count(quantity, field="quantity", least=1)
-    key = (idempotency_key or "").strip()
-    if not key:
-        raise ValidationFailed(
-            _("An idempotency key is required."), field="idempotency_key"
-        )
-    if len(key) > KEY_MAX:
-        raise ValidationFailed(
-            _("The idempotency key is longer than %(max)d characters.")
-            % {"max": KEY_MAX},
-            field="idempotency_key",
-        )
+    key = idempotency_key_clean(idempotency_key)
     if account.kind not in (AccountKind.PERSON, AccountKind.HOUSEHOLD):
         raise ValidationFailed(
             _("Only a resident's account can redeem."), field="account"
@@ -223,13 +202,13 @@ def order_place(
     fingerprint = hashlib.sha256(
         json.dumps([account.pk, goods.pk, quantity, by.pk if by else None]).encode()
     ).hexdigest()
-    if (first := _order_replay(key=key, fingerprint=fingerprint)) is not None:
+    if (first := replay(Order.objects, key=key, fingerprint=fingerprint)) is not None:
         return first
     goods = (
         Goods.objects.select_for_update().select_related("community").get(pk=goods.pk)
     )
     # A concurrent retry may have committed while this one waited.
-    if (first := _order_replay(key=key, fingerprint=fingerprint)) is not None:
+    if (first := replay(Order.objects, key=key, fingerprint=fingerprint)) is not None:
         return first
     if not account.area.path.startswith(goods.community.path):
         raise ValidationFailed(
