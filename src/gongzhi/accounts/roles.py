@@ -40,6 +40,8 @@ class Perm:
     RESIDENT_IMPORT = "resident.import"  # Excel import and full export
     CARE_RECORD = "care.record"  # visits, incidents, pairings
     TAG_CONFIGURE = "tag.configure"  # a street's key-population tags, care plans
+    POINTS_AWARD = "points.award"  # award points for good deeds, within caps
+    POINTS_MANAGE = "points.manage"  # approve large awards, run the shop counter
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -55,12 +57,20 @@ _COMMUNITY_WORK = {
 # personal data.
 ROLE_PERMS: dict[str, set[str]] = {
     Role.RESIDENT: {Perm.AREA_VIEW},
-    Role.BUILDING_LEADER: _STAFF_COMMON | {Perm.CARE_RECORD},
-    Role.GRID_WORKER: _STAFF_COMMON | _COMMUNITY_WORK,
-    Role.STAFF: _STAFF_COMMON | _COMMUNITY_WORK | {Perm.RESIDENT_IMPORT},
+    Role.BUILDING_LEADER: _STAFF_COMMON | {Perm.CARE_RECORD, Perm.POINTS_AWARD},
+    Role.GRID_WORKER: _STAFF_COMMON | _COMMUNITY_WORK | {Perm.POINTS_AWARD},
+    Role.STAFF: _STAFF_COMMON
+    | _COMMUNITY_WORK
+    | {Perm.RESIDENT_IMPORT, Perm.POINTS_AWARD, Perm.POINTS_MANAGE},
     Role.SECRETARY: _STAFF_COMMON
     | _COMMUNITY_WORK
-    | {Perm.RESIDENT_IMPORT, Perm.AREA_MANAGE, Perm.GRANT_MANAGE},
+    | {
+        Perm.RESIDENT_IMPORT,
+        Perm.AREA_MANAGE,
+        Perm.GRANT_MANAGE,
+        Perm.POINTS_AWARD,
+        Perm.POINTS_MANAGE,
+    },
     Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH},
     Role.STREET_MANAGER: _STAFF_COMMON
     | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE},

@@ -348,3 +348,124 @@ class Order(models.Model):
 
     def __str__(self):
         return f"{self.goods} × {self.quantity} ({self.code})"
+
+
+class EarningItem(models.Model):
+    """A deed on the community's catalog (垃圾分类, 文明养犬, 楼道清理,
+    见义勇为 …): points for each award, at most ``cap`` awards per person
+    in each period."""
+
+    community = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    points = models.PositiveIntegerField(_("points"))
+    cap = models.PositiveSmallIntegerField(_("times per person"), null=True, blank=True)
+    cap_period = models.CharField(
+        _("period"),
+        max_length=8,
+        choices=LimitPeriod.choices,
+        default=LimitPeriod.MONTH,
+    )
+    active = models.BooleanField(_("in use"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("earning item")
+        verbose_name_plural = _("earning items")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gt=0), name="points_item_points_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["community", "name"], name="points_item_unique_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AwardStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Award(models.Model):
+    """Points given to a resident: for a catalog deed, for service hours,
+    or once with a reason. Over the approval threshold it waits for a second
+    person (maker–checker) before any point moves."""
+
+    community = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="awards",
+        verbose_name=_("account"),
+    )
+    item = models.ForeignKey(
+        EarningItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="awards",
+        verbose_name=_("earning item"),
+    )
+    points = models.PositiveIntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(_("status"), max_length=16, choices=AwardStatus.choices)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=100, unique=True
+    )
+    fingerprint = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("awarded by"),
+    )
+    requested_at = models.DateTimeField(_("awarded at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=200, blank=True)
+    transfer = models.OneToOneField(
+        Transfer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award",
+        verbose_name=_("transfer"),
+    )
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        indexes = [
+            models.Index(fields=["account", "item", "requested_at"]),
+            models.Index(fields=["community", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gt=0), name="points_award_points_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(transfer__isnull=False),
+                name="points_paid_award_has_transfer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reason} +{self.points}"

@@ -1,0 +1,313 @@
+"""Earning points: catalog deeds within caps, service hours, one-off awards,
+and the second pair of eyes (maker–checker) on large ones.
+
+An award is checked in full before it is recorded. Under the approval
+threshold it pays at once; over it, it waits, and no point moves until a
+person other than its maker approves it.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.roles import Perm
+from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.scoping import in_scope
+from gongzhi.core.errors import (
+    DomainError,
+    NotAllowed,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+
+from ..models import (
+    Account,
+    AccountKind,
+    Award,
+    AwardStatus,
+    EarningItem,
+    LimitPeriod,
+    TransferKind,
+)
+from .ledger import Leg, account_open, idempotency_key_clean, replay, transfer_create
+from .shop import period_start
+
+REASON_MAX = Award._meta.get_field("reason").max_length
+NAME_MAX = EarningItem._meta.get_field("name").max_length
+
+
+class CapReached(DomainError):
+    default_message = _("This deed has reached its limit for the period.")
+    status_code = 409
+
+
+def approval_threshold() -> int:
+    """Awards above this many points wait for a second person."""
+    return getattr(settings, "GONGZHI_POINTS_APPROVAL_OVER", 50)
+
+
+def _whole(value, *, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(_("Points are whole numbers."), field=field)
+    if value < 1:
+        raise ValidationFailed(
+            _("Enter a number of at least %(least)d.") % {"least": 1}, field=field
+        )
+    return value
+
+
+def _reason(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(_("Give a reason for the award."), field="reason")
+    if len(value) > REASON_MAX:
+        raise ValidationFailed(
+            _("The reason is longer than %(max)d characters.") % {"max": REASON_MAX},
+            field="reason",
+        )
+    return value
+
+
+@transaction.atomic
+def item_create(
+    *,
+    community: Area,
+    name: str,
+    points: int,
+    by: User,
+    cap: int | None = None,
+    cap_period: str = LimitPeriod.MONTH,
+) -> EarningItem:
+    """Add a deed to a community's catalog."""
+    if community.kind != Kind.COMMUNITY:
+        raise ValidationFailed(
+            _("Points are issued by a community."), field="community"
+        )
+    if not in_scope(by, community, Perm.POINTS_MANAGE):
+        raise NotAllowed()
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Enter the name of the deed."), field="name")
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(
+            _("The name is longer than %(max)d characters.") % {"max": NAME_MAX},
+            field="name",
+        )
+    _whole(points, field="points")
+    if cap is not None:
+        _whole(cap, field="cap")
+    if cap_period not in LimitPeriod.values:
+        raise ValidationFailed(_("Unknown limit period."), field="cap_period")
+    if EarningItem.objects.filter(community=community, name=name).exists():
+        raise ValidationFailed(_("This deed is already on the catalog."), field="name")
+    position = EarningItem.objects.filter(community=community).count()
+    return EarningItem.objects.create(
+        community=community,
+        name=name,
+        points=points,
+        cap=cap,
+        cap_period=cap_period,
+        position=position,
+    )
+
+
+def _person_account(account: Account, *, by: User | None, perm: str) -> Area:
+    """The community of a resident's account, after checking that ``by``
+    may award where the resident lives."""
+    if account.kind != AccountKind.PERSON:
+        raise ValidationFailed(_("Points are awarded to a resident."), field="account")
+    person = account.person
+    home = person.household or person.last_household
+    if by is not None and not in_scope(by, home, perm):
+        raise NotAllowed(_("You may not award points to this resident."))
+    return account.area
+
+
+def _pay(award: Award, *, by: User | None) -> Award:
+    issuing = account_open(kind=AccountKind.ISSUING, community=award.community)
+    award.transfer = transfer_create(
+        kind=TransferKind.EARN,
+        area=award.community,
+        legs=[Leg(issuing, -award.points), Leg(award.account, award.points)],
+        by=by,
+        reason=award.reason,
+        idempotency_key=f"award:{award.pk}",
+    )
+    award.status = AwardStatus.PAID
+    return award
+
+
+@transaction.atomic
+def award_create(
+    *,
+    account: Account,
+    by: User | None,
+    idempotency_key: str,
+    item: EarningItem | None = None,
+    points: int | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Award:
+    """Award a catalog deed (its points, within its cap) or a one-off number
+    of points with a reason. Pays at once up to the approval threshold;
+    above it the award waits for ``award_approve``. ``by`` must hold
+    points.award where the resident lives (``None`` is the system, for
+    service hours). A retry with the same key returns the first award."""
+    now = now or timezone.now()
+    key = idempotency_key_clean(idempotency_key)
+    community = _person_account(account, by=by, perm=Perm.POINTS_AWARD)
+    if item is not None:
+        if item.community_id != community.pk or not item.active:
+            raise ValidationFailed(
+                _("This deed is not on the community's catalog."), field="item"
+            )
+        points = item.points
+        reason = (reason or "").strip() or item.name
+    else:
+        points = _whole(points, field="points")
+    reason = _reason(reason)
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            [
+                account.pk,
+                item.pk if item else None,
+                points,
+                reason,
+                by.pk if by else None,
+            ]
+        ).encode()
+    ).hexdigest()
+    if (first := replay(Award.objects, key=key, fingerprint=fingerprint)) is not None:
+        return first
+    if item is not None and item.cap is not None:
+        # Lock the account row so two awards of the same deed to the same
+        # resident count each other.
+        Account.objects.select_for_update().filter(pk=account.pk).first()
+        if (
+            first := replay(Award.objects, key=key, fingerprint=fingerprint)
+        ) is not None:
+            return first
+        had = (
+            Award.objects.filter(
+                account=account,
+                item=item,
+                requested_at__gte=period_start(item.cap_period, now),
+            )
+            .exclude(status=AwardStatus.REJECTED)
+            .aggregate(n=Count("pk"))["n"]
+        )
+        if had >= item.cap:
+            raise CapReached(
+                _("%(item)s: at most %(cap)d times %(period)s for each person.")
+                % {
+                    "item": item.name,
+                    "cap": item.cap,
+                    "period": item.get_cap_period_display(),
+                },
+                field="item",
+            )
+    award = Award.objects.create(
+        community=community,
+        account=account,
+        item=item,
+        points=points,
+        reason=reason,
+        status=AwardStatus.PENDING,
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        requested_by=by,
+        requested_at=now,
+    )
+    if points <= approval_threshold():
+        _pay(award, by=by)
+        award.save(update_fields=["transfer", "status"])
+    award.replayed = False
+    return award
+
+
+def _decide(award: Award, *, by: User) -> Award:
+    award = (
+        Award.objects.select_for_update()
+        .select_related("account__person")
+        .get(pk=award.pk)
+    )
+    if award.status != AwardStatus.PENDING:
+        raise TransitionNotAllowed(
+            _("This award has already been decided."), field="status"
+        )
+    _person_account(award.account, by=by, perm=Perm.POINTS_MANAGE)
+    if award.requested_by_id == by.pk:
+        raise NotAllowed(_("A second person must approve an award; you made this one."))
+    return award
+
+
+@transaction.atomic
+def award_approve(*, award: Award, by: User) -> Award:
+    """Pay a waiting award. Refuses its own maker, anyone without
+    points.manage where the resident lives, and an award decided already."""
+    award = _decide(award, by=by)
+    _pay(award, by=by)
+    award.decided_by = by
+    award.decided_at = timezone.now()
+    award.save(update_fields=["transfer", "status", "decided_by", "decided_at"])
+    return award
+
+
+@transaction.atomic
+def award_reject(*, award: Award, by: User, note: str) -> Award:
+    """Turn a waiting award down with a note its maker reads; nothing moves."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(_("Say why the award is turned down."), field="note")
+    award = _decide(award, by=by)
+    award.status = AwardStatus.REJECTED
+    award.decided_by = by
+    award.decided_at = timezone.now()
+    award.decision_note = note[:200]
+    award.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return award
+
+
+def hours_points(*, hours: Decimal, points_per_hour: int) -> int:
+    """Whole points for service hours, halves rounded up: 1.5 h at 3 points
+    an hour is 5 points."""
+    value = (Decimal(hours) * points_per_hour).quantize(Decimal(1), ROUND_HALF_UP)
+    return int(value)
+
+
+def award_service_hours(
+    *,
+    account: Account,
+    hours: Decimal,
+    points_per_hour: int,
+    activity: str,
+    attendance_key: str,
+    by: User | None = None,
+) -> Award | None:
+    """What the volunteering app calls when an organizer confirms
+    attendance: hours × the activity's points per hour, once per
+    attendance however often confirmation is sent. No points, no award."""
+    if Decimal(hours) < 0:
+        raise ValidationFailed(_("Hours cannot be negative."), field="hours")
+    points = hours_points(hours=hours, points_per_hour=points_per_hour)
+    if points < 1:
+        return None
+    reason = _("Service: %(activity)s, %(hours)s h") % {
+        "activity": activity,
+        "hours": Decimal(hours).normalize(),
+    }
+    return award_create(
+        account=account,
+        by=by,
+        idempotency_key=f"attendance:{attendance_key}",
+        points=points,
+        reason=str(reason)[:REASON_MAX],
+    )
