@@ -37,7 +37,14 @@ from ..models import (
     LimitPeriod,
     TransferKind,
 )
-from .ledger import Leg, account_open, idempotency_key_clean, replay, transfer_create
+from .ledger import (
+    Leg,
+    account_open,
+    idempotency_key_clean,
+    replay,
+    transfer_create,
+    whole_number,
+)
 from .shop import period_start
 
 REASON_MAX = Award._meta.get_field("reason").max_length
@@ -52,16 +59,6 @@ class CapReached(DomainError):
 def approval_threshold() -> int:
     """Awards above this many points wait for a second person."""
     return getattr(settings, "GONGZHI_POINTS_APPROVAL_OVER", 50)
-
-
-def _whole(value, *, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(_("Points are whole numbers."), field=field)
-    if value < 1:
-        raise ValidationFailed(
-            _("Enter a number of at least %(least)d.") % {"least": 1}, field=field
-        )
-    return value
 
 
 def _reason(value: str) -> str:
@@ -101,9 +98,9 @@ def item_create(
             _("The name is longer than %(max)d characters.") % {"max": NAME_MAX},
             field="name",
         )
-    _whole(points, field="points")
+    whole_number(points, field="points", least=1)
     if cap is not None:
-        _whole(cap, field="cap")
+        whole_number(cap, field="cap", least=1)
     if cap_period not in LimitPeriod.values:
         raise ValidationFailed(_("Unknown limit period."), field="cap_period")
     if EarningItem.objects.filter(community=community, name=name).exists():
@@ -172,7 +169,7 @@ def award_create(
         points = item.points
         reason = (reason or "").strip() or item.name
     else:
-        points = _whole(points, field="points")
+        points = whole_number(points, field="points", least=1)
     reason = _reason(reason)
     fingerprint = hashlib.sha256(
         json.dumps(

@@ -87,6 +87,18 @@ def account_open(
     return account
 
 
+def whole_number(value, *, field: str, least: int) -> int:
+    """``value`` if it is a whole number of at least ``least``."""
+    # bool is an int to Python and 2.0 equals 2; neither is a count.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(_("Enter a whole number."), field=field)
+    if value < least:
+        raise ValidationFailed(
+            _("Enter a number of at least %(least)d.") % {"least": least}, field=field
+        )
+    return value
+
+
 def _whole_points(amount) -> int:
     # bool is an int to Python and 1.0 equals 1; neither is a points amount.
     if isinstance(amount, bool) or not isinstance(amount, int):

@@ -33,7 +33,14 @@ from ..models import (
     StockMoveKind,
     TransferKind,
 )
-from .ledger import Leg, account_open, idempotency_key_clean, replay, transfer_create
+from .ledger import (
+    Leg,
+    account_open,
+    idempotency_key_clean,
+    replay,
+    transfer_create,
+    whole_number,
+)
 
 NAME_MAX = Goods._meta.get_field("name").max_length
 
@@ -46,17 +53,6 @@ class OutOfStock(DomainError):
 class LimitReached(DomainError):
     default_message = _("The limit per person is reached.")
     status_code = 409
-
-
-def _count(value, *, field: str, least: int) -> int:
-    # bool is an int to Python and 2.0 equals 2; neither is a count.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(_("Enter a whole number."), field=field)
-    if value < least:
-        raise ValidationFailed(
-            _("Enter a number of at least %(least)d.") % {"least": least}, field=field
-        )
-    return value
 
 
 def _pickup_days() -> int:
@@ -94,10 +90,10 @@ def goods_create(
             _("The name is longer than %(max)d characters.") % {"max": NAME_MAX},
             field="name",
         )
-    _count(price, field="price", least=1)
-    _count(stock, field="stock", least=0)
+    whole_number(price, field="price", least=1)
+    whole_number(stock, field="stock", least=0)
     if limit is not None:
-        _count(limit, field="limit", least=1)
+        whole_number(limit, field="limit", least=1)
     if limit_period not in LimitPeriod.values:
         raise ValidationFailed(_("Unknown limit period."), field="limit_period")
     if available_from and available_until and available_until <= available_from:
@@ -134,7 +130,7 @@ def goods_restock(
     *, goods: Goods, quantity: int, by: User | None, note: str = ""
 ) -> Goods:
     """Add ``quantity`` to the shelf, recorded as a stock move."""
-    _count(quantity, field="quantity", least=1)
+    whole_number(quantity, field="quantity", least=1)
     Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + quantity)
     StockMove.objects.create(
         goods=goods,
@@ -193,7 +189,7 @@ def order_place(
     (``replayed`` set); the key with another request is a conflict.
     """
     now = now or timezone.now()
-    _count(quantity, field="quantity", least=1)
+    whole_number(quantity, field="quantity", least=1)
     key = idempotency_key_clean(idempotency_key)
     if account.kind not in (AccountKind.PERSON, AccountKind.HOUSEHOLD):
         raise ValidationFailed(
