@@ -185,9 +185,15 @@ def award_create(
     if (first := replay(Award.objects, key=key, fingerprint=fingerprint)) is not None:
         return first
     if item is not None and item.cap is not None:
-        # Lock the account row so two awards of the same deed to the same
-        # resident count each other.
-        Account.objects.select_for_update().filter(pk=account.pk).first()
+        # Lock the resident's row so two awards of the same deed to the same
+        # resident count each other; with the issuing account and in pk
+        # order, as transfer_create locks them, so no two awards deadlock.
+        issuing = account_open(kind=AccountKind.ISSUING, community=community)
+        list(
+            Account.objects.select_for_update()
+            .filter(pk__in=[account.pk, issuing.pk])
+            .order_by("pk")
+        )
         if (
             first := replay(Award.objects, key=key, fingerprint=fingerprint)
         ) is not None:

@@ -166,12 +166,12 @@ def transfer_create(
     """Move points between accounts as one balanced transfer.
 
     Refuses, writing nothing: an unknown kind, an area that is not a
-    community, a missing reason or key,
-    fewer than two legs, an account named twice, amounts that are not whole
-    non-zero numbers or do not sum to zero, and any account but an issuing
-    one going below zero. The same key with the same request returns the
-    first transfer (``replayed`` set on it); with a different request it is
-    an ``IdempotencyConflict``. Locks the accounts in primary-key order.
+    community, a missing reason or key, fewer than two legs, an account
+    named twice, amounts that are not whole non-zero numbers or do not sum
+    to zero, and any account but an issuing one going below zero. The same
+    key with the same request returns the first transfer (``replayed`` set
+    on it); with a different request it is an ``IdempotencyConflict``.
+    Locks the accounts in primary-key order.
     """
     if kind not in TransferKind.values:
         raise ValidationFailed(_("Unknown transfer kind."), field="kind")

@@ -153,3 +153,33 @@ def test_fifty_residents_racing_for_the_last_ten_get_exactly_ten_orders(ledger):
     assert len(set(Order.objects.values_list("code", flat=True))) == 10
     assert sum(Account.objects.get(pk=a.pk).balance for a in accounts) == 400
     assert ledger_problems() == []
+
+
+def test_six_awards_of_a_deed_capped_at_two_pay_exactly_two(ledger, users):
+    from gongzhi.points.models import Award, AwardStatus, LimitPeriod
+    from gongzhi.points.services.earning import CapReached, award_create, item_create
+
+    item = item_create(
+        community=ledger.community,
+        name="楼道清理",
+        points=5,
+        cap=2,
+        cap_period=LimitPeriod.MONTH,
+        by=users["staff"],
+    )
+
+    def award(index):
+        return award_create(
+            account=ledger.zhou,
+            item=item,
+            by=users["grid_worker"],
+            idempotency_key=f"clean-{index}",
+        )
+
+    results, errors = race(award, 6)
+    assert len(results) == 2
+    assert len(errors) == 4
+    assert all(isinstance(e, CapReached) for e in errors)
+    assert Award.objects.filter(status=AwardStatus.PAID).count() == 2
+    assert Account.objects.get(pk=ledger.zhou.pk).balance == 10
+    assert ledger_problems() == []
