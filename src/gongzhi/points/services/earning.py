@@ -238,7 +238,7 @@ def award_create(
 
 def _decide(award: Award, *, by: User) -> Award:
     award = (
-        Award.objects.select_for_update()
+        Award.objects.select_for_update(of=("self",))
         .select_related("account__person")
         .get(pk=award.pk)
     )

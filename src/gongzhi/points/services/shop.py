@@ -201,7 +201,9 @@ def order_place(
     if (first := replay(Order.objects, key=key, fingerprint=fingerprint)) is not None:
         return first
     goods = (
-        Goods.objects.select_for_update().select_related("community").get(pk=goods.pk)
+        Goods.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=goods.pk)
     )
     # A concurrent retry may have committed while this one waited.
     if (first := replay(Order.objects, key=key, fingerprint=fingerprint)) is not None:
@@ -355,7 +357,9 @@ def order_cancel(
         raise ValidationFailed(_("Give a reason for cancelling."), field="reason")
     goods = Goods.objects.select_for_update().get(pk=order.goods_id)
     order = (
-        Order.objects.select_for_update().select_related("community").get(pk=order.pk)
+        Order.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=order.pk)
     )
     if order.status != OrderStatus.PLACED:
         raise TransitionNotAllowed(
