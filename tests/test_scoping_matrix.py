@@ -118,7 +118,7 @@ _REACH = {
     "other_grid_worker": Reach(OTHER_GRID),
     "building_leader": Reach(BUILDING),
     "unit": Reach(COMMUNITY),
-    "resident": Reach(HOME, workbench=False),
+    "resident": Reach(HOME, workbench=False, pages=frozenset({"own_points"})),
     "system_admin": Reach(
         ALL, manage=ALL, root="district", pages=frozenset({"account"})
     ),
@@ -364,8 +364,14 @@ def _targets(row: Row) -> list[str]:
 
 def _request(client, row: Row, url: str, body: dict):
     method = getattr(client, row.method.lower())
-    if row.api and body:
-        return method(url, body, content_type="application/json")
+    if row.api and row.method != "GET":
+        # Writes that must not repeat take a key; the rest ignore it.
+        return method(
+            url,
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"matrix {row.name}",
+        )
     if row.method == "POST":
         return method(url, body)
     return method(url)

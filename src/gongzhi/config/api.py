@@ -71,11 +71,13 @@ def invalid(request, exc: ValidationError):
 def _routers():
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
+    from gongzhi.points.api import router as points_router
     from gongzhi.residents.api import router as residents_router
 
     api.add_router("/", accounts_router)
     api.add_router("/areas", areas_router)
     api.add_router("/residents", residents_router)
+    api.add_router("/points", points_router)
 
 
 _routers()

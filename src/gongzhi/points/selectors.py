@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from gongzhi.areas.models import Area, Kind
+
 from .models import MAY_GO_NEGATIVE, Account, Entry, Goods, StockMove, Transfer
 
 
@@ -108,4 +110,32 @@ def ledger_totals() -> LedgerTotals:
         accounts=Account.objects.count(),
         transfers=Transfer.objects.count(),
         entries=Entry.objects.count(),
+    )
+
+
+def community_of(area) -> Area | None:
+    """The community an area lies in (itself, if it is one)."""
+    prefixes = [
+        area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)
+    ]
+    return Area.objects.filter(path__in=prefixes, kind=Kind.COMMUNITY).first()
+
+
+def entries_of(account: Account):
+    """An account's history, newest first, with each transfer's kind and
+    reason."""
+    return (
+        Entry.objects.filter(account=account)
+        .select_related("transfer")
+        .order_by("-transfer__created_at", "-pk")
+    )
+
+
+def goods_on_shelf(*, community, now):
+    """Goods a resident of ``community`` can redeem at ``now``."""
+    return (
+        Goods.objects.filter(community=community, active=True)
+        .filter(Q(available_from__isnull=True) | Q(available_from__lte=now))
+        .filter(Q(available_until__isnull=True) | Q(available_until__gt=now))
+        .order_by("price", "pk")
     )

@@ -1,0 +1,328 @@
+"""The points API: a resident's balance, history, shop and orders; staff's
+awards, approvals and the counter.
+
+Every write takes an ``Idempotency-Key`` header: the same request sent
+again answers the same (200 instead of 201) and pays or spends once; the
+key reused for another request is a 409. Objects are looked up where the
+caller sees their area (404 elsewhere, 403 where her role may not act).
+"""
+
+import datetime as dt
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gongzhi.accounts.roles import Perm
+from gongzhi.areas.models import Kind
+from gongzhi.core.errors import ValidationFailed
+from gongzhi.residents.api.lookups import (
+    ERRORS,
+    NOT_ALLOWED,
+    area_seen,
+    person_seen,
+    seen,
+)
+
+from .models import AccountKind, Award, EarningItem, Goods, Order, OrderStatus
+from .selectors import community_of, entries_of, goods_on_shelf
+from .services import earning, shop
+from .services.ledger import account_open
+
+router = Router(tags=["points"])
+
+KEY = Header(..., alias="Idempotency-Key", description="Unique per intended write")
+
+
+class AccountOut(Schema):
+    account_id: int
+    person_id: int
+    name: str
+    community: str
+    balance: int
+
+
+class EntryOut(Schema):
+    at: dt.datetime
+    kind: str
+    kind_label: str
+    reason: str
+    points: int
+
+
+class GoodsOut(Schema):
+    id: int
+    name: str
+    description: str
+    store: str
+    price: int
+    stock: int
+    limit: int | None
+    limit_period: str
+
+
+class OrderOut(Schema):
+    id: int
+    goods_id: int
+    goods: str
+    quantity: int
+    points: int
+    status: str
+    status_label: str
+    code: str
+    placed_at: dt.datetime
+    pickup_by: dt.datetime
+
+
+class OrderIn(Schema):
+    goods_id: int
+    quantity: int = 1
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class HandOverIn(Schema):
+    code: str
+
+
+class AwardIn(Schema):
+    person_id: int
+    item_id: int | None = None
+    points: int | None = None
+    reason: str = ""
+
+
+class AwardOut(Schema):
+    id: int
+    person_id: int
+    points: int
+    reason: str
+    status: str
+    status_label: str
+
+
+class RejectIn(Schema):
+    note: str
+
+
+def _account_out(account) -> dict:
+    person = account.person
+    return {
+        "account_id": account.pk,
+        "person_id": person.pk,
+        "name": person.name,
+        "community": account.area.name,
+        "balance": account.balance,
+    }
+
+
+def _order_out(order: Order) -> dict:
+    return {
+        "id": order.pk,
+        "goods_id": order.goods_id,
+        "goods": order.goods.name,
+        "quantity": order.quantity,
+        "points": order.points,
+        "status": order.status,
+        "status_label": order.get_status_display(),
+        "code": order.code if order.status == OrderStatus.PLACED else "",
+        "placed_at": order.placed_at,
+        "pickup_by": order.pickup_by,
+    }
+
+
+def _award_out(award: Award) -> dict:
+    return {
+        "id": award.pk,
+        "person_id": award.account.person_id,
+        "points": award.points,
+        "reason": award.reason,
+        "status": award.status,
+        "status_label": award.get_status_display(),
+    }
+
+
+def _account_of(person):
+    home = person.household or person.last_household
+    community = community_of(home)
+    if community is None:
+        raise Http404
+    return account_open(kind=AccountKind.PERSON, community=community, person=person)
+
+
+def _my_account(request):
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404(_("No resident record is linked to this login."))
+    return _account_of(person)
+
+
+def _written(obj, out: dict):
+    """201 for a new row, 200 for a retry answered with the first."""
+    return Status(200 if getattr(obj, "replayed", False) else 201, out)
+
+
+@router.get(
+    "/me", response={200: AccountOut, **NOT_ALLOWED}, summary="My points balance"
+)
+def my_account(request):
+    return _account_out(_my_account(request))
+
+
+@router.get("/me/entries", response=list[EntryOut], summary="My points history")
+@paginate(LimitOffsetPagination, page_size=50)
+def my_entries(request):
+    return [
+        {
+            "at": e.transfer.created_at,
+            "kind": e.transfer.kind,
+            "kind_label": e.transfer.get_kind_display(),
+            "reason": e.transfer.reason,
+            "points": e.amount,
+        }
+        for e in entries_of(_my_account(request))[:500]
+    ]
+
+
+@router.get("/me/goods", response=list[GoodsOut], summary="Goods I can redeem now")
+def my_goods(request):
+    account = _my_account(request)
+    return list(goods_on_shelf(community=account.area, now=timezone.now()))
+
+
+@router.get("/me/orders", response=list[OrderOut], summary="My orders, newest first")
+def my_orders(request):
+    account = _my_account(request)
+    orders = Order.objects.filter(account=account).select_related("goods")
+    return [_order_out(o) for o in orders.order_by("-placed_at", "-pk")[:200]]
+
+
+@router.post(
+    "/me/orders",
+    response={200: OrderOut, 201: OrderOut, **ERRORS},
+    summary="Redeem goods; answers the pickup code",
+)
+def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
+    account = _my_account(request)
+    goods = Goods.objects.filter(pk=payload.goods_id, community=account.area).first()
+    if goods is None:
+        raise ValidationFailed(
+            _("No such goods in your community's shop."), field="goods_id"
+        )
+    order = shop.order_place(
+        account=account,
+        goods=goods,
+        quantity=payload.quantity,
+        by=request.user,
+        idempotency_key=idempotency_key,
+    )
+    return _written(order, _order_out(order))
+
+
+@router.post(
+    "/me/orders/{int:order_id}/cancel",
+    response={200: OrderOut, **ERRORS},
+    summary="Cancel my order awaiting pickup; the points come back",
+)
+def my_order_cancel(request, order_id: int, payload: CancelIn):
+    account = _my_account(request)
+    order = get_object_or_404(
+        Order.objects.select_related("goods"), pk=order_id, account=account
+    )
+    order = shop.order_cancel(
+        order=order,
+        by=request.user,
+        reason=payload.reason or _("Cancelled by the resident."),
+    )
+    return _order_out(order)
+
+
+@router.get(
+    "/people/{int:person_id}",
+    response={200: AccountOut, **NOT_ALLOWED},
+    summary="A resident's points balance",
+)
+def person_account(request, person_id: int):
+    person = person_seen(request, person_id, Perm.POINTS_AWARD)
+    return _account_out(_account_of(person))
+
+
+@router.post(
+    "/awards",
+    response={200: AwardOut, 201: AwardOut, **ERRORS},
+    summary="Award points for a catalog deed or once, with a reason",
+)
+def award_create(request, payload: AwardIn, idempotency_key: str = KEY):
+    person = person_seen(request, payload.person_id, Perm.POINTS_AWARD)
+    account = _account_of(person)
+    item = None
+    if payload.item_id is not None:
+        item = EarningItem.objects.filter(
+            pk=payload.item_id, community=account.area
+        ).first()
+        if item is None:
+            raise ValidationFailed(
+                _("This deed is not on the community's catalog."), field="item_id"
+            )
+    award = earning.award_create(
+        account=account,
+        item=item,
+        points=payload.points,
+        reason=payload.reason,
+        by=request.user,
+        idempotency_key=idempotency_key,
+    )
+    return _written(award, _award_out(award))
+
+
+def _award(request, award_id: int) -> Award:
+    return seen(
+        Award.objects.select_related("account__person__last_household"),
+        request,
+        award_id,
+        via="account__person__last_household",
+        perm=Perm.POINTS_MANAGE,
+    )
+
+
+@router.post(
+    "/awards/{int:award_id}/approve",
+    response={200: AwardOut, **ERRORS},
+    summary="Approve a large award (not one's own); the points move",
+)
+def award_approve(request, award_id: int):
+    return _award_out(
+        earning.award_approve(award=_award(request, award_id), by=request.user)
+    )
+
+
+@router.post(
+    "/awards/{int:award_id}/reject",
+    response={200: AwardOut, **ERRORS},
+    summary="Turn a large award down with a note",
+)
+def award_reject(request, award_id: int, payload: RejectIn):
+    award = earning.award_reject(
+        award=_award(request, award_id), by=request.user, note=payload.note
+    )
+    return _award_out(award)
+
+
+@router.post(
+    "/communities/{int:community_id}/hand-over",
+    response={200: OrderOut, **ERRORS},
+    summary="Hand goods over at the community's counter against the pickup code",
+)
+def counter_hand_over(request, community_id: int, payload: HandOverIn):
+    community = area_seen(request, community_id, Perm.POINTS_MANAGE)
+    if community.kind != Kind.COMMUNITY:
+        raise Http404
+    order = shop.order_hand_over(
+        community=community, code=payload.code, by=request.user
+    )
+    return _order_out(order)

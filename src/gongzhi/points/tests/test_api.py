@@ -1,0 +1,179 @@
+import pytest
+
+from gongzhi.points.models import Account, Award, AwardStatus, Order, TransferKind
+from gongzhi.points.services.earning import item_create
+from gongzhi.points.services.ledger import Leg, account_open, transfer_create
+from gongzhi.points.services.shop import goods_create
+from gongzhi.residents.models import Person
+
+URL = "/api/v1/points"
+
+
+@pytest.fixture
+def shop(demo_people, areas, users):
+    """周桂兰 (the demo resident) with 100 points and 三盛里's shelf."""
+    from gongzhi.points.models import AccountKind
+
+    community = areas["community"]
+    person = Person.objects.get(user=users["resident"])
+    issuing = account_open(kind=AccountKind.ISSUING, community=community)
+    account = account_open(kind=AccountKind.PERSON, community=community, person=person)
+    transfer_create(
+        kind=TransferKind.EARN,
+        area=community,
+        legs=[Leg(issuing, -100), Leg(account, 100)],
+        by=None,
+        reason="志愿服务 10 小时",
+        idempotency_key="seed",
+    )
+    oil = goods_create(community=community, name="食用油", price=30, stock=5, by=None)
+    return {"person": person, "account": account, "oil": oil, "community": community}
+
+
+def test_a_resident_sees_her_balance_history_and_the_shelf(api_client, users, shop):
+    api_client.login_api(users["resident"])
+    me = api_client.get(f"{URL}/me").json()
+    assert (me["name"], me["community"], me["balance"]) == ("周桂兰", "三盛里社区", 100)
+    history = api_client.get(f"{URL}/me/entries").json()["items"]
+    assert [(e["kind_label"], e["points"]) for e in history] == [("获得", 100)]
+    goods = api_client.get(f"{URL}/me/goods").json()
+    assert [(g["name"], g["price"], g["stock"]) for g in goods] == [("食用油", 30, 5)]
+
+
+def test_redeeming_twice_with_one_key_spends_once(api_client, users, shop):
+    api_client.login_api(users["resident"])
+    body = {"goods_id": shop["oil"].pk, "quantity": 2}
+    first = api_client.post(
+        f"{URL}/me/orders",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="tap-1",
+    )
+    assert first.status_code == 201
+    order = first.json()
+    assert order["status_label"] == "待领取" and len(order["code"]) == 6
+    again = api_client.post(
+        f"{URL}/me/orders",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="tap-1",
+    )
+    assert again.status_code == 200
+    assert again.json() == order
+    conflict = api_client.post(
+        f"{URL}/me/orders",
+        {"goods_id": shop["oil"].pk, "quantity": 1},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="tap-1",
+    )
+    assert conflict.status_code == 409
+    assert conflict.json()["field"] == "idempotency_key"
+    assert api_client.get(f"{URL}/me").json()["balance"] == 40
+    assert Order.objects.count() == 1
+
+
+def test_a_write_without_an_idempotency_key_is_refused(api_client, users, shop):
+    api_client.login_api(users["resident"])
+    response = api_client.post(
+        f"{URL}/me/orders",
+        {"goods_id": shop["oil"].pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"quantity": 6}, 409, "quantity"),
+        ({"quantity": 4}, 409, "amount"),  # 120 points, she has 100
+        ({"quantity": 0}, 400, "quantity"),
+        ({"goods_id": 999999}, 400, "goods_id"),
+    ],
+)
+def test_bad_orders_are_refused_naming_the_field(
+    api_client, users, shop, body, status, field
+):
+    api_client.login_api(users["resident"])
+    response = api_client.post(
+        f"{URL}/me/orders",
+        {"goods_id": shop["oil"].pk} | body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="bad",
+    )
+    assert response.status_code == status
+    assert response.json()["field"] == field
+    assert Account.objects.get(pk=shop["account"].pk).balance == 100
+    assert not Order.objects.exists()
+
+
+def test_the_counter_hands_over_and_the_resident_cancels_only_her_own(
+    api_client, users, shop, areas
+):
+    api_client.login_api(users["resident"])
+    order = api_client.post(
+        f"{URL}/me/orders",
+        {"goods_id": shop["oil"].pk},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="o1",
+    ).json()
+    api_client.login_api(users["staff"])
+    assert (
+        api_client.post(
+            f"{URL}/me/orders/{order['id']}/cancel", {}, content_type="application/json"
+        ).status_code
+        == 404
+    )  # staff has no resident record
+    outside = api_client.post(
+        f"{URL}/communities/{areas['other_community'].pk}/hand-over",
+        {"code": order["code"]},
+        content_type="application/json",
+    )
+    assert outside.status_code == 404
+    done = api_client.post(
+        f"{URL}/communities/{shop['community'].pk}/hand-over",
+        {"code": order["code"]},
+        content_type="application/json",
+    )
+    assert done.status_code == 200
+    assert done.json()["status_label"] == "已领取"
+    api_client.login_api(users["resident"])
+    late = api_client.post(
+        f"{URL}/me/orders/{order['id']}/cancel", {}, content_type="application/json"
+    )
+    assert late.status_code == 409
+    assert api_client.get(f"{URL}/me").json()["balance"] == 70
+
+
+def test_awards_and_approval_through_the_api(api_client, users, shop):
+    item = item_create(
+        community=shop["community"], name="垃圾分类", points=5, by=users["staff"]
+    )
+    api_client.login_api(users["grid_worker"])
+    paid = api_client.post(
+        f"{URL}/awards",
+        {"person_id": shop["person"].pk, "item_id": item.pk},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="a1",
+    )
+    assert paid.status_code == 201
+    assert paid.json()["status_label"] == "已发放"
+    big = api_client.post(
+        f"{URL}/awards",
+        {"person_id": shop["person"].pk, "points": 80, "reason": "组织楼道大扫除"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="a2",
+    ).json()
+    assert big["status_label"] == "待审核"
+    # The grid worker may award but not approve.
+    assert api_client.post(f"{URL}/awards/{big['id']}/approve").status_code == 403
+    api_client.login_api(users["other_grid_worker"])
+    assert api_client.get(f"{URL}/people/{shop['person'].pk}").status_code == 404
+    api_client.login_api(users["secretary"])
+    approved = api_client.post(f"{URL}/awards/{big['id']}/approve")
+    assert approved.status_code == 200
+    assert Award.objects.get(pk=big["id"]).status == AwardStatus.PAID
+    balance = api_client.get(f"{URL}/people/{shop['person'].pk}").json()["balance"]
+    assert balance == 185
