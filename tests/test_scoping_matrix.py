@@ -92,6 +92,8 @@ class Reach:
 
     def places(self, needs: str) -> frozenset:
         anywhere = frozenset({ANYWHERE})
+        if needs.startswith("anywhere:"):
+            return anywhere if needs[9:] in perms_for(self.role) else frozenset()
         if needs.startswith("perm:"):
             return self.view if needs[5:] in perms_for(self.role) else frozenset()
         if needs == "view":

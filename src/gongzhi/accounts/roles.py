@@ -42,6 +42,7 @@ class Perm:
     TAG_CONFIGURE = "tag.configure"  # a street's key-population tags, care plans
     POINTS_AWARD = "points.award"  # award points for good deeds, within caps
     POINTS_MANAGE = "points.manage"  # approve large awards, run the shop counter
+    POINTS_VIEW = "points.view"  # the shop's figures and monthly statements
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -61,7 +62,12 @@ ROLE_PERMS: dict[str, set[str]] = {
     Role.GRID_WORKER: _STAFF_COMMON | _COMMUNITY_WORK | {Perm.POINTS_AWARD},
     Role.STAFF: _STAFF_COMMON
     | _COMMUNITY_WORK
-    | {Perm.RESIDENT_IMPORT, Perm.POINTS_AWARD, Perm.POINTS_MANAGE},
+    | {
+        Perm.RESIDENT_IMPORT,
+        Perm.POINTS_AWARD,
+        Perm.POINTS_MANAGE,
+        Perm.POINTS_VIEW,
+    },
     Role.SECRETARY: _STAFF_COMMON
     | _COMMUNITY_WORK
     | {
@@ -70,12 +76,13 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.GRANT_MANAGE,
         Perm.POINTS_AWARD,
         Perm.POINTS_MANAGE,
+        Perm.POINTS_VIEW,
     },
     Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH},
     Role.STREET_MANAGER: _STAFF_COMMON
-    | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE},
+    | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE, Perm.POINTS_VIEW},
     Role.DISTRICT_MANAGER: _STAFF_COMMON
-    | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE},
+    | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE, Perm.POINTS_VIEW},
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,
         Perm.WORKBENCH,

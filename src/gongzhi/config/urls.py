@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("gongzhi.areas.urls")),
     path("", include("gongzhi.audit.urls")),
     path("workbench/residents/", include("gongzhi.residents.urls")),
+    path("", include("gongzhi.points.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

@@ -27,10 +27,10 @@ from gongzhi.residents.api.lookups import (
     seen,
 )
 
-from .models import AccountKind, Award, EarningItem, Goods, Order, OrderStatus
-from .selectors import community_of, entries_of, goods_on_shelf
+from .models import Award, EarningItem, Goods, Order, OrderStatus
+from .selectors import entries_of, goods_on_shelf
 from .services import earning, shop
-from .services.ledger import account_open
+from .services.accounts import resident_account
 
 router = Router(tags=["points"])
 
@@ -147,19 +147,11 @@ def _award_out(award: Award) -> dict:
     }
 
 
-def _account_of(person):
-    home = person.household or person.last_household
-    community = community_of(home)
-    if community is None:
-        raise Http404
-    return account_open(kind=AccountKind.PERSON, community=community, person=person)
-
-
 def _my_account(request):
     person = getattr(request.user, "person", None)
     if person is None:
         raise Http404(_("No resident record is linked to this login."))
-    return _account_of(person)
+    return resident_account(person)
 
 
 def _written(obj, out: dict):
@@ -249,7 +241,7 @@ def my_order_cancel(request, order_id: int, payload: CancelIn):
 )
 def person_account(request, person_id: int):
     person = person_seen(request, person_id, Perm.POINTS_AWARD)
-    return _account_out(_account_of(person))
+    return _account_out(resident_account(person))
 
 
 @router.post(
@@ -259,7 +251,7 @@ def person_account(request, person_id: int):
 )
 def award_create(request, payload: AwardIn, idempotency_key: str = KEY):
     person = person_seen(request, payload.person_id, Perm.POINTS_AWARD)
-    account = _account_of(person)
+    account = resident_account(person)
     item = None
     if payload.item_id is not None:
         item = EarningItem.objects.filter(

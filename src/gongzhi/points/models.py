@@ -168,6 +168,10 @@ class LimitPeriod(models.TextChoices):
     YEAR = "year", _("per year")
 
 
+def goods_photo_path(instance, filename: str) -> str:
+    return f"goods/{instance.community_id}/{filename}"
+
+
 class Goods(models.Model):
     """Something on the shelf of a community's points supermarket (or of a
     partner store that holds it for the community)."""
@@ -198,6 +202,7 @@ class Goods(models.Model):
     available_from = models.DateTimeField(_("available from"), null=True, blank=True)
     available_until = models.DateTimeField(_("available until"), null=True, blank=True)
     active = models.BooleanField(_("on the shelf"), default=True)
+    photo = models.FileField(_("photo"), upload_to=goods_photo_path, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

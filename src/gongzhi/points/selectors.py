@@ -1,13 +1,24 @@
 """Reads of the points ledger."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from gongzhi.areas.models import Area, Kind
 
-from .models import MAY_GO_NEGATIVE, Account, Entry, Goods, StockMove, Transfer
+from .models import (
+    MAY_GO_NEGATIVE,
+    Account,
+    AccountKind,
+    Entry,
+    Goods,
+    StockMove,
+    Transfer,
+    TransferKind,
+)
 
 
 @dataclass(frozen=True)
@@ -138,4 +149,122 @@ def goods_on_shelf(*, community, now):
         .filter(Q(available_from__isnull=True) | Q(available_from__lte=now))
         .filter(Q(available_until__isnull=True) | Q(available_until__gt=now))
         .order_by("price", "pk")
+    )
+
+
+# Figures: what a community issued, took back and owes, by period
+
+
+@dataclass
+class Figures:
+    """One community's points over a period: issued (earned), redeemed
+    (net of refunds), expired, adjusted (reversals and adjustments, signed:
+    what residents gained), outstanding at the period's end (held by
+    residents and households) and the active participants (residents whose
+    balance moved in the period). Outstanding at the end = outstanding at
+    the start + issued − redeemed − expired + adjusted."""
+
+    community: Area
+    month: int = 0
+    issued: int = 0
+    adjusted: int = 0
+    redeemed: int = 0
+    refunded: int = 0
+    expired: int = 0
+    outstanding: int = 0
+    participants: int = 0
+    transfers: int = 0
+
+
+HELD = (AccountKind.PERSON, AccountKind.HOUSEHOLD)
+
+
+def figures(communities, *, start, end) -> dict[int, Figures]:
+    """Figures of each of ``communities`` for ``start`` ≤ time < ``end``,
+    in three aggregate queries whatever their number."""
+    result = {c.pk: Figures(community=c) for c in communities}
+    ids = list(result)
+    in_period = Entry.objects.filter(
+        transfer__area__in=ids,
+        transfer__created_at__gte=start,
+        transfer__created_at__lt=end,
+        account__kind__in=HELD,
+    )
+    moved = in_period.values("transfer__area", "transfer__kind").annotate(
+        total=Sum("amount"), transfers=Count("transfer", distinct=True)
+    )
+    for row in moved.order_by():
+        line = result[row["transfer__area"]]
+        kind, total = row["transfer__kind"], row["total"] or 0
+        line.transfers += row["transfers"]
+        if kind == TransferKind.EARN:
+            line.issued += total
+        elif kind == TransferKind.REDEEM:
+            line.redeemed -= total
+        elif kind == TransferKind.REFUND:
+            line.redeemed -= total
+            line.refunded += total
+        elif kind == TransferKind.EXPIRE:
+            line.expired -= total
+        elif kind in (TransferKind.REVERSAL, TransferKind.ADJUST):
+            line.adjusted += total
+    held = (
+        Entry.objects.filter(
+            transfer__area__in=ids,
+            transfer__created_at__lt=end,
+            account__kind__in=HELD,
+        )
+        .values("transfer__area")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in held:
+        result[row["transfer__area"]].outstanding = row["total"] or 0
+    active = (
+        in_period.filter(account__kind=AccountKind.PERSON)
+        .values("transfer__area")
+        .annotate(people=Count("account", distinct=True))
+        .order_by()
+    )
+    for row in active:
+        result[row["transfer__area"]].participants = row["people"]
+    return result
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnights opening ``year``-``month`` and the month after."""
+    start = dt.date(year, month, 1)
+    after = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return (
+        timezone.make_aware(dt.datetime.combine(start, dt.time())),
+        timezone.make_aware(dt.datetime.combine(after, dt.time())),
+    )
+
+
+def year_by_month(community: Area, year: int) -> list[Figures]:
+    """The months of ``year`` up to this one, each a ``Figures`` with
+    ``month`` set."""
+    today = timezone.localdate()
+    last = 12 if year < today.year else today.month if year == today.year else 0
+    months = []
+    for month in range(1, last + 1):
+        start, end = month_bounds(year, month)
+        line = figures([community], start=start, end=end)[community.pk]
+        line.month = month
+        months.append(line)
+    return months
+
+
+def month_lines(community: Area, *, start, end):
+    """The transfers of a community's month that reached a resident or a
+    household, oldest first, for the statement's detail sheet."""
+    return (
+        Entry.objects.filter(
+            transfer__area=community,
+            transfer__created_at__gte=start,
+            transfer__created_at__lt=end,
+            account__kind__in=HELD,
+        )
+        .select_related("transfer", "transfer__by", "account", "account__person")
+        .order_by("transfer__created_at", "pk")
     )

@@ -49,6 +49,7 @@ from .shop import period_start
 
 REASON_MAX = Award._meta.get_field("reason").max_length
 NAME_MAX = EarningItem._meta.get_field("name").max_length
+NOTE_MAX = Award._meta.get_field("decision_note").max_length
 
 
 class CapReached(DomainError):
@@ -270,11 +271,15 @@ def award_reject(*, award: Award, by: User, note: str) -> Award:
     note = (note or "").strip()
     if not note:
         raise ValidationFailed(_("Say why the award is turned down."), field="note")
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(
+            _("Keep it within %(max)d characters.") % {"max": NOTE_MAX}, field="note"
+        )
     award = _decide(award, by=by)
     award.status = AwardStatus.REJECTED
     award.decided_by = by
     award.decided_at = timezone.now()
-    award.decision_note = note[:200]
+    award.decision_note = note
     award.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return award
 

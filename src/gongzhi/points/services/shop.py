@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.accounts.models import User
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
+from gongzhi.residents.services.care import photo_check
 
 from ..models import (
     Account,
@@ -43,6 +44,8 @@ from .ledger import (
 )
 
 NAME_MAX = Goods._meta.get_field("name").max_length
+STORE_MAX = Goods._meta.get_field("store").max_length
+NOTE_MAX = 200
 
 
 class OutOfStock(DomainError):
@@ -73,15 +76,52 @@ def goods_create(
     limit_period: str = LimitPeriod.MONTH,
     available_from: dt.datetime | None = None,
     available_until: dt.datetime | None = None,
+    photo=None,
 ) -> Goods:
     """Put goods on a community's shelf with their opening stock, recorded
     as the first stock move. Refuses a blank or duplicate name, a price
     that is not a whole number of points above zero, a negative stock, a
-    limit below one and a window that ends before it starts."""
+    limit below one, a window that ends before it starts and a photo that
+    is not one."""
     if community.kind != Kind.COMMUNITY:
         raise ValidationFailed(
             _("Points are issued by a community."), field="community"
         )
+    whole_number(stock, field="stock", least=0)
+    goods = Goods(community=community, stock=stock)
+    _goods_fill(
+        goods,
+        name=name,
+        description=description,
+        store=store,
+        price=price,
+        limit=limit,
+        limit_period=limit_period,
+        available_from=available_from,
+        available_until=available_until,
+        photo=photo,
+    )
+    if stock:
+        StockMove.objects.create(
+            goods=goods, kind=StockMoveKind.INITIAL, quantity=stock, by=by
+        )
+    return goods
+
+
+def _goods_fill(
+    goods: Goods,
+    *,
+    name,
+    description,
+    store,
+    price,
+    limit,
+    limit_period,
+    available_from,
+    available_until,
+    photo,
+) -> None:
+    """Check and save what staff may set on goods (all but the stock)."""
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("Enter the name of the goods."), field="name")
@@ -91,7 +131,6 @@ def goods_create(
             field="name",
         )
     whole_number(price, field="price", least=1)
-    whole_number(stock, field="stock", least=0)
     if limit is not None:
         whole_number(limit, field="limit", least=1)
     if limit_period not in LimitPeriod.values:
@@ -102,27 +141,74 @@ def goods_create(
             field="available_until",
         )
     store = (store or "").strip()
-    if Goods.objects.filter(community=community, name=name, store=store).exists():
+    if len(store) > STORE_MAX:
+        raise ValidationFailed(
+            _("The store's name is longer than %(max)d characters.")
+            % {"max": STORE_MAX},
+            field="store",
+        )
+    taken = Goods.objects.filter(community=goods.community, name=name, store=store)
+    if taken.exclude(pk=goods.pk).exists():
         raise ValidationFailed(
             _("Goods of this name are already on the shelf."), field="name"
         )
-    goods = Goods.objects.create(
-        community=community,
+    extension = photo_check(photo, field="photo") if photo else None
+    goods.name = name
+    goods.description = (description or "").strip()
+    goods.store = store
+    goods.price = price
+    goods.limit = limit
+    goods.limit_period = limit_period
+    goods.available_from = available_from
+    goods.available_until = available_until
+    goods.save()
+    if photo:
+        goods.photo.save(f"{goods.pk}-{secrets.token_hex(4)}.{extension}", photo)
+
+
+@transaction.atomic
+def goods_update(
+    *,
+    goods: Goods,
+    by: User | None,
+    name: str,
+    price: int,
+    description: str = "",
+    store: str = "",
+    limit: int | None = None,
+    limit_period: str = LimitPeriod.MONTH,
+    available_from: dt.datetime | None = None,
+    available_until: dt.datetime | None = None,
+    active: bool = True,
+    photo=None,
+) -> Goods:
+    """Change what goods are and cost, take them off the shelf or put them
+    back; the stock changes only by restocking and orders. Orders already
+    placed keep the price they were placed at."""
+    goods = Goods.objects.select_for_update().get(pk=goods.pk)
+    goods.active = bool(active)
+    _goods_fill(
+        goods,
         name=name,
-        description=(description or "").strip(),
+        description=description,
         store=store,
         price=price,
-        stock=stock,
         limit=limit,
         limit_period=limit_period,
         available_from=available_from,
         available_until=available_until,
+        photo=photo,
     )
-    if stock:
-        StockMove.objects.create(
-            goods=goods, kind=StockMoveKind.INITIAL, quantity=stock, by=by
-        )
     return goods
+
+
+def _note(value: str, *, field: str) -> str:
+    value = (value or "").strip()
+    if len(value) > NOTE_MAX:
+        raise ValidationFailed(
+            _("Keep it within %(max)d characters.") % {"max": NOTE_MAX}, field=field
+        )
+    return value
 
 
 @transaction.atomic
@@ -131,12 +217,13 @@ def goods_restock(
 ) -> Goods:
     """Add ``quantity`` to the shelf, recorded as a stock move."""
     whole_number(quantity, field="quantity", least=1)
+    note = _note(note, field="note")
     Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + quantity)
     StockMove.objects.create(
         goods=goods,
         kind=StockMoveKind.RESTOCK,
         quantity=quantity,
-        note=(note or "").strip()[:200],
+        note=note,
         by=by,
     )
     goods.refresh_from_db()
@@ -296,22 +383,23 @@ def _closed_order(community: Area, code: str) -> Order | None:
     )
 
 
-@transaction.atomic
-def order_hand_over(
-    *, community: Area, code: str, by: User | None, now: dt.datetime | None = None
+def order_waiting(
+    *, community: Area, code: str, now: dt.datetime | None = None, lock=False
 ) -> Order:
-    """Hand the goods over at the counter against the pickup code. Refuses
-    a malformed code, one no waiting order has (saying when it was already
-    picked up or cancelled), and an order past its pickup date."""
+    """The order waiting in ``community`` under a pickup code. Refuses,
+    naming the code, a malformed code, one no waiting order has (saying
+    when it was already picked up, or that it was cancelled) and an order
+    past its pickup date."""
     now = now or timezone.now()
     code = (code or "").strip()
     if len(code) != 6 or not code.isdigit():
         raise ValidationFailed(_("A pickup code is six digits."), field="code")
-    order = (
-        Order.objects.select_for_update()
-        .filter(community=community, code=code, status=OrderStatus.PLACED)
-        .first()
-    )
+    orders = Order.objects.select_related("goods", "account__person")
+    if lock:
+        orders = orders.select_for_update(of=("self",))
+    order = orders.filter(
+        community=community, code=code, status=OrderStatus.PLACED
+    ).first()
     if order is None:
         closed = _closed_order(community, code)
         if closed is not None and closed.status == OrderStatus.HANDED_OVER:
@@ -336,6 +424,17 @@ def order_hand_over(
             _("This order was not picked up in time; its points will be refunded."),
             field="code",
         )
+    return order
+
+
+@transaction.atomic
+def order_hand_over(
+    *, community: Area, code: str, by: User | None, now: dt.datetime | None = None
+) -> Order:
+    """Hand the goods over at the counter against the pickup code; refuses
+    as ``order_waiting`` does, writing nothing."""
+    now = now or timezone.now()
+    order = order_waiting(community=community, code=code, now=now, lock=True)
     order.status = OrderStatus.HANDED_OVER
     order.closed_at = now
     order.closed_by = by
@@ -352,7 +451,7 @@ def order_cancel(
     (in ``transfer_create``) the accounts. Refuses an order that is no
     longer waiting."""
     now = now or timezone.now()
-    reason = (reason or "").strip()
+    reason = _note(reason, field="reason")
     if not reason:
         raise ValidationFailed(_("Give a reason for cancelling."), field="reason")
     goods = Goods.objects.select_for_update().get(pk=order.goods_id)
@@ -371,7 +470,7 @@ def order_cancel(
         area=order.community,
         legs=[Leg(sink, -order.points), Leg(order.account, order.points)],
         by=by,
-        reason=reason[:200],
+        reason=reason,
         idempotency_key=f"refund:{order.pk}",
     )
     Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + order.quantity)
@@ -386,7 +485,7 @@ def order_cancel(
     order.refund = refund
     order.closed_at = now
     order.closed_by = by
-    order.cancel_reason = reason[:200]
+    order.cancel_reason = reason
     order.save(
         update_fields=["status", "refund", "closed_at", "closed_by", "cancel_reason"]
     )

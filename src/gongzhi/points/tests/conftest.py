@@ -4,6 +4,9 @@ import pytest
 
 from gongzhi.points.models import AccountKind
 from gongzhi.points.services.ledger import account_open
+from gongzhi.points.services.shop import goods_create
+from gongzhi.points.tests.factories import resident_funded
+from gongzhi.residents.models import Person
 
 
 def make_person(household, name):
@@ -39,3 +42,13 @@ def ledger(areas, users):
         ),
         people=people,
     )
+
+
+@pytest.fixture
+def shop(demo_people, areas, users):
+    """周桂兰 (the demo resident) with 100 points and 三盛里's shelf."""
+    community = areas["community"]
+    person = Person.objects.get(user=users["resident"])
+    account = resident_funded(person, community, 100, "志愿服务 10 小时")
+    oil = goods_create(community=community, name="食用油", price=30, stock=5, by=None)
+    return {"person": person, "account": account, "oil": oil, "community": community}

@@ -48,9 +48,125 @@ def award_at(area) -> int:
     return award.pk
 
 
-PLACE_NAMES = {"award": award_at}
+def goods_at(area) -> int:
+    if area.kind != Kind.COMMUNITY:
+        return 0
+    from gongzhi.points.models import Goods
+    from gongzhi.points.services.shop import goods_create
+
+    goods = Goods.objects.filter(community=area, name=MARK).first()
+    if goods is None:
+        goods = goods_create(community=area, name=MARK, price=10, stock=1, by=None)
+    return goods.pk
+
+
+def community_at(area) -> int:
+    from gongzhi.points.selectors import community_of
+
+    community = community_of(area)
+    return community.pk if community else 0
+
+
+PLACE_NAMES = {"award": award_at, "goods": goods_at, "community_of": community_at}
+
+VIEW = "perm:points.view"
+W = "/workbench/points/communities/{area}/"
 
 ROWS = [
+    # The resident's pages: any login; one without a record is told how
+    Row("points page: mine", "GET", "/portal/points/", needs="login"),
+    Row("points page: my shelf", "GET", "/portal/points/shop/", needs="login"),
+    Row("points page: my orders", "GET", "/portal/points/orders/", needs="login"),
+    Row("points page: my history", "GET", "/portal/points/history/", needs="login"),
+    # The workbench's
+    Row(
+        "points page: figures",
+        "GET",
+        "/workbench/points/",
+        needs="anywhere:points.view",
+    ),
+    Row("points page: a community", "GET", W, needs=VIEW, places=COMMUNITIES),
+    Row(
+        "points page: statement",
+        "GET",
+        W + "statement/2026-1.xlsx",
+        needs=VIEW,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "points page: counter", "GET", W + "counter/", needs=MANAGE, places=COMMUNITIES
+    ),
+    Row(
+        "points page: hand over",
+        "POST",
+        W + "counter/",
+        needs=MANAGE,
+        places=COMMUNITIES,
+        body={"code": "000000"},  # inside: the form says no order waits
+    ),
+    Row("points page: goods", "GET", W + "goods/", needs=MANAGE, places=COMMUNITIES),
+    Row(
+        "points page: add goods",
+        "POST",
+        W + "goods/",
+        needs=MANAGE,
+        ok=302,
+        places=COMMUNITIES,
+        body={"name": "矩阵油", "price": 5, "stock": 1, "limit_period": "month"},
+    ),
+    Row(
+        "points page: edit goods",
+        "GET",
+        W + "goods/{goods}/",
+        needs=MANAGE,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "points page: restock",
+        "POST",
+        W + "goods/{goods}/restock/",
+        needs=MANAGE,
+        ok=302,
+        places=COMMUNITIES,
+        body={"quantity": 3},
+    ),
+    Row("points page: awards", "GET", W + "awards/", needs=MANAGE, places=COMMUNITIES),
+    Row(
+        "points page: approve",
+        "POST",
+        "/workbench/points/communities/{community_of}/awards/{award}/approve/",
+        needs=MANAGE,
+        ok=302,
+        places=HOUSEHOLDS,
+    ),
+    Row(
+        "points page: reject",
+        "POST",
+        "/workbench/points/communities/{community_of}/awards/{award}/reject/",
+        needs=MANAGE,
+        ok=302,
+        places=HOUSEHOLDS,
+        body={"note": MARK},
+    ),
+    Row(
+        "points page: catalog", "GET", W + "catalog/", needs=MANAGE, places=COMMUNITIES
+    ),
+    Row(
+        "points page: a resident's points",
+        "GET",
+        "/workbench/points/people/{person}/",
+        needs=AWARD,
+        places=HOUSEHOLDS,
+    ),
+    Row(
+        "points page: award",
+        "POST",
+        "/workbench/points/people/{person}/",
+        needs=AWARD,
+        ok=302,
+        places=HOUSEHOLDS,
+        body={"form": "award", "points": 5, "reason": MARK, "key": MARK},
+    ),
     Row("points: my balance", "GET", P + "/me", api=True, needs="own_points"),
     Row("points: my history", "GET", P + "/me/entries", api=True, needs="own_points"),
     Row("points: my shelf", "GET", P + "/me/goods", api=True, needs="own_points"),

@@ -1,33 +1,9 @@
 import pytest
 
-from gongzhi.points.models import Account, Award, AwardStatus, Order, TransferKind
+from gongzhi.points.models import Account, Award, AwardStatus, Order
 from gongzhi.points.services.earning import item_create
-from gongzhi.points.services.ledger import Leg, account_open, transfer_create
-from gongzhi.points.services.shop import goods_create
-from gongzhi.residents.models import Person
 
 URL = "/api/v1/points"
-
-
-@pytest.fixture
-def shop(demo_people, areas, users):
-    """周桂兰 (the demo resident) with 100 points and 三盛里's shelf."""
-    from gongzhi.points.models import AccountKind
-
-    community = areas["community"]
-    person = Person.objects.get(user=users["resident"])
-    issuing = account_open(kind=AccountKind.ISSUING, community=community)
-    account = account_open(kind=AccountKind.PERSON, community=community, person=person)
-    transfer_create(
-        kind=TransferKind.EARN,
-        area=community,
-        legs=[Leg(issuing, -100), Leg(account, 100)],
-        by=None,
-        reason="志愿服务 10 小时",
-        idempotency_key="seed",
-    )
-    oil = goods_create(community=community, name="食用油", price=30, stock=5, by=None)
-    return {"person": person, "account": account, "oil": oil, "community": community}
 
 
 def test_a_resident_sees_her_balance_history_and_the_shelf(api_client, users, shop):

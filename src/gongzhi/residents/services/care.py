@@ -158,19 +158,20 @@ def care_plans_save(
 # Visits
 
 
-def photo_check(upload) -> str:
+def photo_check(upload, *, field: str = "photos") -> str:
     """The extension to store an uploaded photo under, after checking it is
-    a real image of an accepted format within the size limit."""
+    a real image of an accepted format within the size limit; a refusal
+    names ``field``."""
     name = getattr(upload, "name", "") or _("photo")
     if upload.size > MAX_PHOTO_BYTES:
         raise ValidationFailed(
             _("“%(name)s” is larger than %(max)d MB.")
             % {"name": name, "max": MAX_PHOTO_BYTES // (1024 * 1024)},
-            field="photos",
+            field=field,
         )
     not_image = ValidationFailed(
         _("“%(name)s” is not a photo (JPEG, PNG, WebP or GIF).") % {"name": name},
-        field="photos",
+        field=field,
     )
     try:
         upload.seek(0)
