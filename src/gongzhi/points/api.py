@@ -28,7 +28,7 @@ from gongzhi.residents.api.lookups import (
 )
 
 from .models import Award, EarningItem, Goods, Order, OrderStatus
-from .selectors import entries_of, goods_on_shelf
+from .selectors import entries_of, goods_on_shelf, year_by_month
 from .services import earning, shop
 from .services.accounts import resident_account
 
@@ -104,6 +104,17 @@ class AwardOut(Schema):
     reason: str
     status: str
     status_label: str
+
+
+class MonthOut(Schema):
+    month: str
+    issued: int
+    redeemed: int
+    refunded: int
+    expired: int
+    adjusted: int
+    outstanding: int
+    participants: int
 
 
 class RejectIn(Schema):
@@ -318,3 +329,28 @@ def counter_hand_over(request, community_id: int, payload: HandOverIn):
         community=community, code=payload.code, by=request.user
     )
     return _order_out(order)
+
+
+@router.get(
+    "/communities/{int:community_id}/figures",
+    response={200: list[MonthOut], **NOT_ALLOWED},
+    summary="A community's points by month of a year, up to this month",
+)
+def community_figures(request, community_id: int, year: int | None = None):
+    community = area_seen(request, community_id, Perm.POINTS_VIEW)
+    if community.kind != Kind.COMMUNITY:
+        raise Http404
+    year = year or timezone.localdate().year
+    return [
+        {
+            "month": f"{year}-{line.month:02d}",
+            "issued": line.issued,
+            "redeemed": line.redeemed,
+            "refunded": line.refunded,
+            "expired": line.expired,
+            "adjusted": line.adjusted,
+            "outstanding": line.outstanding,
+            "participants": line.participants,
+        }
+        for line in year_by_month(community, year)
+    ]

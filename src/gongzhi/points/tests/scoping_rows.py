@@ -73,6 +73,15 @@ VIEW = "perm:points.view"
 W = "/workbench/points/communities/{area}/"
 
 ROWS = [
+    Row(
+        "points: a community's figures",
+        "GET",
+        P + "/communities/{area}/figures",
+        api=True,
+        needs=VIEW,
+        seen=403,
+        places=COMMUNITIES,
+    ),
     # The resident's pages: any login; one without a record is told how
     Row("points page: mine", "GET", "/portal/points/", needs="login"),
     Row("points page: my shelf", "GET", "/portal/points/shop/", needs="login"),

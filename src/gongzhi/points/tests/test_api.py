@@ -153,3 +153,14 @@ def test_awards_and_approval_through_the_api(api_client, users, shop):
     assert Award.objects.get(pk=big["id"]).status == AwardStatus.PAID
     balance = api_client.get(f"{URL}/people/{shop['person'].pk}").json()["balance"]
     assert balance == 185
+
+
+def test_a_street_manager_reads_a_communitys_months(api_client, users, shop):
+    api_client.login_api(users["street_manager"])
+    year = shop["account"].created_at.year
+    months = api_client.get(
+        f"{URL}/communities/{shop['community'].pk}/figures", {"year": year}
+    ).json()
+    this = months[-1]
+    assert (this["issued"], this["outstanding"], this["participants"]) == (100, 100, 1)
+    assert all(m["issued"] == 0 for m in months[:-1])
