@@ -43,6 +43,7 @@ class Perm:
     POINTS_AWARD = "points.award"  # award points for good deeds, within caps
     POINTS_MANAGE = "points.manage"  # approve large awards, run the shop counter
     POINTS_VIEW = "points.view"  # the shop's figures and monthly statements
+    POINTS_POLICY = "points.policy"  # a street's choices: household accounts
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -80,9 +81,21 @@ ROLE_PERMS: dict[str, set[str]] = {
     },
     Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH},
     Role.STREET_MANAGER: _STAFF_COMMON
-    | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE, Perm.POINTS_VIEW},
+    | {
+        Perm.AREA_MANAGE,
+        Perm.GRANT_MANAGE,
+        Perm.TAG_CONFIGURE,
+        Perm.POINTS_VIEW,
+        Perm.POINTS_POLICY,
+    },
     Role.DISTRICT_MANAGER: _STAFF_COMMON
-    | {Perm.AREA_MANAGE, Perm.GRANT_MANAGE, Perm.TAG_CONFIGURE, Perm.POINTS_VIEW},
+    | {
+        Perm.AREA_MANAGE,
+        Perm.GRANT_MANAGE,
+        Perm.TAG_CONFIGURE,
+        Perm.POINTS_VIEW,
+        Perm.POINTS_POLICY,
+    },
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,
         Perm.WORKBENCH,

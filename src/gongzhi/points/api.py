@@ -28,9 +28,13 @@ from gongzhi.residents.api.lookups import (
 )
 
 from .models import Award, EarningItem, Goods, Order, OrderStatus
-from .selectors import entries_of, goods_on_shelf, year_by_month
+from .selectors import entries_of, goods_on_shelf, orders_of, year_by_month
 from .services import earning, shop
-from .services.accounts import resident_account
+from .services.accounts import (
+    household_account,
+    pool_into_household,
+    resident_account,
+)
 
 router = Router(tags=["points"])
 
@@ -43,6 +47,7 @@ class AccountOut(Schema):
     name: str
     community: str
     balance: int
+    household_balance: int | None = None
 
 
 class EntryOut(Schema):
@@ -80,6 +85,16 @@ class OrderOut(Schema):
 class OrderIn(Schema):
     goods_id: int
     quantity: int = 1
+    from_household: bool = False
+
+
+class PoolIn(Schema):
+    points: int
+
+
+class PoolOut(Schema):
+    balance: int
+    household_balance: int
 
 
 class CancelIn(Schema):
@@ -174,7 +189,31 @@ def _written(obj, out: dict):
     "/me", response={200: AccountOut, **NOT_ALLOWED}, summary="My points balance"
 )
 def my_account(request):
-    return _account_out(_my_account(request))
+    account = _my_account(request)
+    shared = household_account(account.person)
+    return {
+        **_account_out(account),
+        "household_balance": shared.balance if shared else None,
+    }
+
+
+@router.post(
+    "/me/pool",
+    response={200: PoolOut, 201: PoolOut, **ERRORS},
+    summary="Move my points into my household's shared account",
+)
+def my_pool(request, payload: PoolIn, idempotency_key: str = KEY):
+    account = _my_account(request)
+    transfer = pool_into_household(
+        account=account,
+        points=payload.points,
+        by=request.user,
+        idempotency_key=idempotency_key,
+    )
+    account.refresh_from_db()
+    shared = household_account(account.person)
+    out = {"balance": account.balance, "household_balance": shared.balance}
+    return _written(transfer, out)
 
 
 @router.get("/me/entries", response=list[EntryOut], summary="My points history")
@@ -201,7 +240,7 @@ def my_goods(request):
 @router.get("/me/orders", response=list[OrderOut], summary="My orders, newest first")
 def my_orders(request):
     account = _my_account(request)
-    orders = Order.objects.filter(account=account).select_related("goods")
+    orders = orders_of(account).select_related("goods")
     return [_order_out(o) for o in orders.order_by("-placed_at", "-pk")[:200]]
 
 
@@ -211,8 +250,14 @@ def my_orders(request):
     summary="Redeem goods; answers the pickup code",
 )
 def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
-    account = _my_account(request)
-    goods = Goods.objects.filter(pk=payload.goods_id, community=account.area).first()
+    mine = account = _my_account(request)
+    if payload.from_household:
+        account = household_account(mine.person)
+        if account is None:
+            raise ValidationFailed(
+                _("Your household has no shared account."), field="from_household"
+            )
+    goods = Goods.objects.filter(pk=payload.goods_id, community=mine.area).first()
     if goods is None:
         raise ValidationFailed(
             _("No such goods in your community's shop."), field="goods_id"
@@ -234,9 +279,7 @@ def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
 )
 def my_order_cancel(request, order_id: int, payload: CancelIn):
     account = _my_account(request)
-    order = get_object_or_404(
-        Order.objects.select_related("goods"), pk=order_id, account=account
-    )
+    order = get_object_or_404(orders_of(account).select_related("goods"), pk=order_id)
     order = shop.order_cancel(
         order=order,
         by=request.user,

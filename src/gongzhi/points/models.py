@@ -474,3 +474,38 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.reason} +{self.points}"
+
+
+class PointsPolicy(models.Model):
+    """What a street chooses for the points of its communities."""
+
+    street = models.OneToOneField(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("street"),
+    )
+    household_pooling = models.BooleanField(
+        _("household accounts"),
+        default=False,
+        help_text=_(
+            "Residents may move points into their household's shared account, "
+            "which every member can redeem from."
+        ),
+    )
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("points policy")
+        verbose_name_plural = _("points policies")
+
+    def __str__(self):
+        return str(self.street)

@@ -15,6 +15,8 @@ from .models import (
     AccountKind,
     Entry,
     Goods,
+    Order,
+    PointsPolicy,
     StockMove,
     Transfer,
     TransferKind,
@@ -140,6 +142,16 @@ def entries_of(account: Account):
         .select_related("transfer")
         .order_by("-transfer__created_at", "-pk")
     )
+
+
+def orders_of(account: Account):
+    """Orders paid from a resident's account, and by her from her
+    household's shared one."""
+    mine = Q(account=account)
+    user_id = account.person.user_id if account.person_id else None
+    if user_id is not None:
+        mine |= Q(account__kind=AccountKind.HOUSEHOLD, placed_by=user_id)
+    return Order.objects.filter(mine)
 
 
 def goods_on_shelf(*, community, now):
@@ -268,3 +280,14 @@ def month_lines(community: Area, *, start, end):
         .select_related("transfer", "transfer__by", "account", "account__person")
         .order_by("transfer__created_at", "pk")
     )
+
+
+def pooling_allowed(community: Area) -> bool:
+    """Whether the street above ``community`` keeps household accounts."""
+    prefixes = [
+        community.path[:i]
+        for i in range(Area.steplen, len(community.path) + 1, Area.steplen)
+    ]
+    return PointsPolicy.objects.filter(
+        street__path__in=prefixes, household_pooling=True
+    ).exists()

@@ -82,12 +82,38 @@ ROWS = [
         seen=403,
         places=COMMUNITIES,
     ),
+    Row(
+        "points: pool into the household",
+        "POST",
+        P + "/me/pool",
+        api=True,
+        needs="own_points",
+        ok=400,  # the demo street keeps no household accounts
+        body={"points": 1},
+    ),
     # The resident's pages: any login; one without a record is told how
     Row("points page: mine", "GET", "/portal/points/", needs="login"),
     Row("points page: my shelf", "GET", "/portal/points/shop/", needs="login"),
     Row("points page: my orders", "GET", "/portal/points/orders/", needs="login"),
     Row("points page: my history", "GET", "/portal/points/history/", needs="login"),
+    Row(
+        "points page: pool",
+        "POST",
+        "/portal/points/pool/",
+        needs="own_points",
+        ok=302,
+        body={"points": 1, "key": MARK},
+    ),
     # The workbench's
+    Row(
+        "points page: street policy",
+        "POST",
+        "/workbench/points/streets/{area}/policy/",
+        needs="perm:points.policy",
+        ok=302,
+        places="street",
+        body={"household_pooling": "on"},
+    ),
     Row(
         "points page: figures",
         "GET",

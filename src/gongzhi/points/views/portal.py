@@ -29,9 +29,13 @@ from gongzhi.residents.services.care import PHOTO_TYPES
 from gongzhi.web.forms import add_domain_error
 
 from ..models import Goods, Order, OrderStatus
-from ..selectors import entries_of, goods_on_shelf
+from ..selectors import entries_of, goods_on_shelf, orders_of, pooling_allowed
 from ..services import shop
-from ..services.accounts import resident_account
+from ..services.accounts import (
+    household_account,
+    pool_into_household,
+    resident_account,
+)
 
 HISTORY_PAGE = 30
 
@@ -75,6 +79,25 @@ class RedeemForm(forms.Form):
     quantity = forms.IntegerField(
         label=gettext_lazy("Quantity"), min_value=1, max_value=99, initial=1
     )
+    pay_from = forms.ChoiceField(
+        label=gettext_lazy("Pay with"),
+        choices=[
+            ("mine", gettext_lazy("My points")),
+            ("household", gettext_lazy("Household points")),
+        ],
+        initial="mine",
+        widget=forms.RadioSelect,
+    )
+    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, shared=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if shared is None:
+            del self.fields["pay_from"]
+
+
+class PoolForm(forms.Form):
+    points = forms.IntegerField(label=gettext_lazy("Points"), min_value=1)
     key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
 
@@ -86,16 +109,20 @@ def portal_points(request):
     if account is None:
         return _unlinked(request)
     waiting = list(
-        Order.objects.filter(account=account, status=OrderStatus.PLACED)
+        orders_of(account)
+        .filter(status=OrderStatus.PLACED)
         .select_related("goods")
         .order_by("pickup_by", "pk")
     )
     for order in waiting:
         order.qr = pickup_qr(order.code)
+    pooling = pooling_allowed(account.area) and account.person.household_id
     context = {
         "account": account,
         "waiting": waiting,
         "entries": list(entries_of(account)[:5]),
+        "shared": household_account(account.person),
+        "pool_form": PoolForm(initial={"key": uuid.uuid4().hex}) if pooling else None,
     }
     return render(request, "points/portal/points.html", context)
 
@@ -120,12 +147,16 @@ def portal_redeem(request, goods_id: int):
     goods = get_object_or_404(
         goods_on_shelf(community=account.area, now=timezone.now()), pk=goods_id
     )
+    shared = household_account(account.person)
+    if shared is not None and not shared.balance:
+        shared = None
     if request.method == "POST":
-        form = RedeemForm(request.POST)
+        form = RedeemForm(request.POST, shared=shared)
         if form.is_valid():
+            pay = shared if form.cleaned_data.get("pay_from") == "household" else None
             try:
                 order = shop.order_place(
-                    account=account,
+                    account=pay or account,
                     goods=goods,
                     quantity=form.cleaned_data["quantity"],
                     by=request.user,
@@ -141,8 +172,10 @@ def portal_redeem(request, goods_id: int):
                     )
                 return redirect("points:portal_order", order_id=order.pk)
     else:
-        form = RedeemForm(initial={"quantity": 1, "key": uuid.uuid4().hex})
-    context = {"account": account, "goods": goods, "form": form}
+        form = RedeemForm(
+            initial={"quantity": 1, "key": uuid.uuid4().hex}, shared=shared
+        )
+    context = {"account": account, "goods": goods, "form": form, "shared": shared}
     return render(request, "points/portal/redeem.html", context)
 
 
@@ -151,8 +184,37 @@ def _my_order(request, order_id: int) -> Order:
     if account is None:
         raise Http404
     return get_object_or_404(
-        Order.objects.select_related("goods", "community"), pk=order_id, account=account
+        orders_of(account).select_related("goods", "community"), pk=order_id
     )
+
+
+@login_required
+@require_POST
+def portal_pool(request):
+    """Move points into the household's shared account."""
+    account = _account_or_none(request)
+    if account is None:
+        raise Http404
+    form = PoolForm(request.POST)
+    if form.is_valid():
+        try:
+            pool_into_household(
+                account=account,
+                points=form.cleaned_data["points"],
+                by=request.user,
+                idempotency_key=form.cleaned_data["key"],
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("%(n)d points moved into the household account.")
+                % {"n": form.cleaned_data["points"]},
+            )
+    else:
+        messages.error(request, _("Enter a whole number of points above zero."))
+    return redirect("points:portal_points")
 
 
 @login_required
@@ -160,11 +222,7 @@ def portal_orders(request):
     account = _account_or_none(request)
     if account is None:
         return _unlinked(request)
-    orders = (
-        Order.objects.filter(account=account)
-        .select_related("goods")
-        .order_by("-placed_at", "-pk")
-    )
+    orders = orders_of(account).select_related("goods").order_by("-placed_at", "-pk")
     page = Paginator(orders, HISTORY_PAGE).get_page(request.GET.get("page"))
     return render(request, "points/portal/orders.html", {"page": page})
 
@@ -232,4 +290,5 @@ urlpatterns = [
         name="portal_order_cancel",
     ),
     path("portal/points/history/", portal_history, name="portal_history"),
+    path("portal/points/pool/", portal_pool, name="portal_pool"),
 ]

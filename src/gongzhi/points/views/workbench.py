@@ -42,10 +42,11 @@ from ..models import (
     LimitPeriod,
     Order,
     OrderStatus,
+    PointsPolicy,
 )
 from ..selectors import entries_of, figures, goods_on_shelf, month_bounds, year_by_month
 from ..services import earning, shop
-from ..services.accounts import resident_account
+from ..services.accounts import policy_set, resident_account
 from ..services.statement import statement_filename, statement_write
 from .portal import photo_response
 
@@ -110,7 +111,19 @@ def points_home(request):
             "participants",
         )
     }
+    streets = scoped(
+        Area.objects.filter(kind=Kind.STREET, retired_at__isnull=True),
+        user=request.user,
+        via="",
+        perm=Perm.POINTS_POLICY,
+    ).order_by("path")
+    pooling = set(
+        PointsPolicy.objects.filter(
+            street__in=streets, household_pooling=True
+        ).values_list("street_id", flat=True)
+    )
     context = {
+        "streets": [(street, street.pk in pooling) for street in streets],
         "lines": lines,
         "total": total,
         "month_value": f"{year}-{month:02d}",
@@ -167,6 +180,36 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
+
+
+@perm_required(Perm.POINTS_POLICY)
+@require_POST
+def street_policy(request, street_id: int):
+    """A street turns household accounts on or off for its communities."""
+    street = get_object_or_404(
+        scoped(
+            Area.objects.filter(kind=Kind.STREET),
+            user=request.user,
+            via="",
+            perm=Perm.POINTS_POLICY,
+        ),
+        pk=street_id,
+    )
+    policy = policy_set(
+        street=street,
+        household_pooling=request.POST.get("household_pooling") == "on",
+        by=request.user,
+    )
+    messages.success(
+        request,
+        (
+            _("%(street)s keeps household accounts.")
+            if policy.household_pooling
+            else _("%(street)s keeps no household accounts.")
+        )
+        % {"street": street.name},
+    )
+    return redirect("points:home")
 
 
 # The counter (points.manage)
@@ -658,6 +701,11 @@ _C = "workbench/points/communities/<int:community_id>/"
 
 urlpatterns = [
     path("workbench/points/", points_home, name="home"),
+    path(
+        "workbench/points/streets/<int:street_id>/policy/",
+        street_policy,
+        name="street_policy",
+    ),
     path(_C, points_community, name="community"),
     path(
         _C + "statement/<int:year>-<int:month>.xlsx",
