@@ -115,3 +115,33 @@ def test_a_street_manager_reads_the_months_figures(page, shelf):
     expect(page.get_by_role("heading", name="三盛里社区 · 积分超市")).to_be_visible()
     expect(page.get_by_role("link", name="兑换柜台")).to_have_count(0)
     screenshot(page, "points-community-year")
+
+
+def test_a_resident_pools_points_for_her_family_on_her_phone(
+    phone_page, shelf, areas, users
+):
+    from gongzhi.points.services.accounts import policy_set
+
+    policy_set(
+        street=areas["street"], household_pooling=True, by=users["street_manager"]
+    )
+    phone = phone_page
+    log_in(phone, RESIDENT)
+    phone.goto(phone.base + "/portal/points/")
+    household = phone.get_by_test_id("household")
+    expect(household).to_contain_text("家庭积分")
+    household.get_by_label("转入家庭账户").fill("70")
+    household.get_by_role("button", name="转入").click()
+    expect(phone.get_by_text("已转入家庭账户 70 积分。")).to_be_visible()
+    expect(phone.get_by_test_id("balance")).to_have_text("50")
+    expect(phone.get_by_test_id("household")).to_contain_text("70")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "points-household-phone")
+    phone.get_by_role("link", name="积分超市").click()
+    phone.locator(".goods-card", has_text="食用油").get_by_role("link").click()
+    phone.get_by_label("家庭积分").check()
+    phone.get_by_role("button", name="确认兑换").click()
+    expect(phone.get_by_test_id("pickup-code")).to_be_visible()
+    phone.goto(phone.base + "/portal/points/")
+    expect(phone.get_by_test_id("household")).to_contain_text("20")
+    expect(phone.get_by_test_id("balance")).to_have_text("50")
