@@ -27,7 +27,7 @@ from gongzhi.residents.api.lookups import (
     seen,
 )
 
-from .models import Award, EarningItem, Goods, Order, OrderStatus
+from .models import Account, AccountKind, Award, EarningItem, Goods, Order, OrderStatus
 from .selectors import entries_of, goods_on_shelf, orders_of, year_by_month
 from .services import earning, shop
 from .services.accounts import (
@@ -174,6 +174,15 @@ def _award_out(award: Award) -> dict:
 
 
 def _my_account(request):
+    # One query for the common case, an account opened already; the first
+    # visit opens it where the resident lives.
+    account = (
+        Account.objects.select_related("area", "person")
+        .filter(kind=AccountKind.PERSON, person__user=request.user)
+        .first()
+    )
+    if account is not None:
+        return account
     person = getattr(request.user, "person", None)
     if person is None:
         raise Http404(_("No resident record is linked to this login."))
@@ -257,18 +266,20 @@ def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
             raise ValidationFailed(
                 _("Your household has no shared account."), field="from_household"
             )
-    goods = Goods.objects.filter(pk=payload.goods_id, community=mine.area).first()
-    if goods is None:
+    try:
+        # The service reads the goods again under its lock and refuses
+        # another community's; no need to read them twice.
+        order = shop.order_place(
+            account=account,
+            goods=Goods(pk=payload.goods_id),
+            quantity=payload.quantity,
+            by=request.user,
+            idempotency_key=idempotency_key,
+        )
+    except Goods.DoesNotExist:
         raise ValidationFailed(
             _("No such goods in your community's shop."), field="goods_id"
-        )
-    order = shop.order_place(
-        account=account,
-        goods=goods,
-        quantity=payload.quantity,
-        by=request.user,
-        idempotency_key=idempotency_key,
-    )
+        ) from None
     return _written(order, _order_out(order))
 
 
