@@ -178,6 +178,13 @@ AXES_VERBOSE = False
 
 API_TOKEN_LIFETIME = timedelta(days=int(os.environ.get("GONGZHI_TOKEN_DAYS", 30)))
 
+# Points earned in a calendar year lapse at the end of the year this many
+# years later (1: points earned in 2025 expire when 2026 ends), by the daily
+# ``points_housekeeping``; 0 keeps points for ever.
+GONGZHI_POINTS_EXPIRE_AFTER_YEARS = int(
+    os.environ.get("GONGZHI_POINTS_EXPIRE_AFTER_YEARS", 1)
+)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

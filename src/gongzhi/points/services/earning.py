@@ -129,7 +129,7 @@ def _person_account(account: Account, *, by: User | None, perm: str) -> Area:
     return account.area
 
 
-def _pay(award: Award, *, by: User | None) -> Award:
+def _pay(award: Award, *, by: User | None, now: dt.datetime) -> Award:
     issuing = account_open(kind=AccountKind.ISSUING, community=award.community)
     award.transfer = transfer_create(
         kind=TransferKind.EARN,
@@ -138,6 +138,7 @@ def _pay(award: Award, *, by: User | None) -> Award:
         by=by,
         reason=award.reason,
         idempotency_key=f"award:{award.pk}",
+        now=now,
     )
     award.status = AwardStatus.PAID
     return award
@@ -231,7 +232,7 @@ def award_create(
         requested_at=now,
     )
     if points <= approval_threshold():
-        _pay(award, by=by)
+        _pay(award, by=by, now=now)
         award.save(update_fields=["transfer", "status"])
     award.replayed = False
     return award
@@ -254,19 +255,22 @@ def _decide(award: Award, *, by: User) -> Award:
 
 
 @transaction.atomic
-def award_approve(*, award: Award, by: User) -> Award:
+def award_approve(*, award: Award, by: User, now: dt.datetime | None = None) -> Award:
     """Pay a waiting award. Refuses its own maker, anyone without
     points.manage where the resident lives, and an award decided already."""
+    now = now or timezone.now()
     award = _decide(award, by=by)
-    _pay(award, by=by)
+    _pay(award, by=by, now=now)
     award.decided_by = by
-    award.decided_at = timezone.now()
+    award.decided_at = now
     award.save(update_fields=["transfer", "status", "decided_by", "decided_at"])
     return award
 
 
 @transaction.atomic
-def award_reject(*, award: Award, by: User, note: str) -> Award:
+def award_reject(
+    *, award: Award, by: User, note: str, now: dt.datetime | None = None
+) -> Award:
     """Turn a waiting award down with a note its maker reads; nothing moves."""
     note = (note or "").strip()
     if not note:
@@ -278,7 +282,7 @@ def award_reject(*, award: Award, by: User, note: str) -> Award:
     award = _decide(award, by=by)
     award.status = AwardStatus.REJECTED
     award.decided_by = by
-    award.decided_at = timezone.now()
+    award.decided_at = now or timezone.now()
     award.decision_note = note
     award.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return award

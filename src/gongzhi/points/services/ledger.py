@@ -6,6 +6,7 @@ moves the cached balances with ``F()`` in the same database transaction. A
 refusal is raised before any write, so it changes nothing.
 """
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
@@ -162,6 +164,7 @@ def transfer_create(
     reason: str,
     idempotency_key: str,
     reverses: Transfer | None = None,
+    now: dt.datetime | None = None,
 ) -> Transfer:
     """Move points between accounts as one balanced transfer.
 
@@ -171,7 +174,9 @@ def transfer_create(
     to zero, and any account but an issuing one going below zero. The same
     key with the same request returns the first transfer (``replayed`` set
     on it); with a different request it is an ``IdempotencyConflict``.
-    Locks the accounts in primary-key order.
+    Locks the accounts in primary-key order. ``now`` is when the transfer
+    is dated (the moment of the award or order it pays), by default the
+    present.
     """
     if kind not in TransferKind.values:
         raise ValidationFailed(_("Unknown transfer kind."), field="kind")
@@ -243,6 +248,7 @@ def transfer_create(
                 idempotency_key=key,
                 fingerprint=fingerprint,
                 reverses=reverses,
+                created_at=now or timezone.now(),
             )
     except IntegrityError:
         # The same key on other accounts, committed meanwhile; or the
@@ -267,7 +273,12 @@ def transfer_create(
 
 
 def transfer_reverse(
-    *, transfer: Transfer, by: User | None, reason: str, idempotency_key: str
+    *,
+    transfer: Transfer,
+    by: User | None,
+    reason: str,
+    idempotency_key: str,
+    now: dt.datetime | None = None,
 ) -> Transfer:
     """Undo ``transfer`` with a new one that moves every entry back and
     points to it. A transfer is reversed once; a reversal is not itself
@@ -299,4 +310,5 @@ def transfer_reverse(
             reason=reason,
             idempotency_key=idempotency_key,
             reverses=transfer,
+            now=now,
         )

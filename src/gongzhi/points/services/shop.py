@@ -77,6 +77,7 @@ def goods_create(
     available_from: dt.datetime | None = None,
     available_until: dt.datetime | None = None,
     photo=None,
+    now: dt.datetime | None = None,
 ) -> Goods:
     """Put goods on a community's shelf with their opening stock, recorded
     as the first stock move. Refuses a blank or duplicate name, a price
@@ -88,7 +89,8 @@ def goods_create(
             _("Points are issued by a community."), field="community"
         )
     whole_number(stock, field="stock", least=0)
-    goods = Goods(community=community, stock=stock)
+    now = now or timezone.now()
+    goods = Goods(community=community, stock=stock, created_at=now)
     _goods_fill(
         goods,
         name=name,
@@ -103,7 +105,11 @@ def goods_create(
     )
     if stock:
         StockMove.objects.create(
-            goods=goods, kind=StockMoveKind.INITIAL, quantity=stock, by=by
+            goods=goods,
+            kind=StockMoveKind.INITIAL,
+            quantity=stock,
+            by=by,
+            created_at=now,
         )
     return goods
 
@@ -213,7 +219,12 @@ def _note(value: str, *, field: str) -> str:
 
 @transaction.atomic
 def goods_restock(
-    *, goods: Goods, quantity: int, by: User | None, note: str = ""
+    *,
+    goods: Goods,
+    quantity: int,
+    by: User | None,
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> Goods:
     """Add ``quantity`` to the shelf, recorded as a stock move."""
     whole_number(quantity, field="quantity", least=1)
@@ -225,6 +236,7 @@ def goods_restock(
         quantity=quantity,
         note=note,
         by=by,
+        created_at=now or timezone.now(),
     )
     goods.refresh_from_db()
     return goods
@@ -345,6 +357,7 @@ def order_place(
         by=by,
         reason=f"{goods.name} × {quantity}",
         idempotency_key=f"order:{key}",
+        now=now,
     )
     Goods.objects.filter(pk=goods.pk).update(stock=F("stock") - quantity)
     order = None
@@ -368,7 +381,12 @@ def order_place(
         except IntegrityError:
             continue  # the code was taken meanwhile: draw another
     StockMove.objects.create(
-        goods=goods, kind=StockMoveKind.REDEEM, quantity=-quantity, order=order, by=by
+        goods=goods,
+        kind=StockMoveKind.REDEEM,
+        quantity=-quantity,
+        order=order,
+        by=by,
+        created_at=now,
     )
     order.replayed = False
     return order
@@ -472,6 +490,7 @@ def order_cancel(
         by=by,
         reason=reason,
         idempotency_key=f"refund:{order.pk}",
+        now=now,
     )
     Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + order.quantity)
     StockMove.objects.create(
@@ -480,6 +499,7 @@ def order_cancel(
         quantity=order.quantity,
         order=order,
         by=by,
+        created_at=now,
     )
     order.status = OrderStatus.CANCELLED
     order.refund = refund

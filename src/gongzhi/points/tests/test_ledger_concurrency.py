@@ -183,3 +183,47 @@ def test_six_awards_of_a_deed_capped_at_two_pay_exactly_two(ledger, users):
     assert Award.objects.filter(status=AwardStatus.PAID).count() == 2
     assert Account.objects.get(pk=ledger.zhou.pk).balance == 10
     assert ledger_problems() == []
+
+
+def test_expiry_racing_redemptions_takes_exactly_what_is_left(ledger):
+    """Two expiry runs and ten redemptions at once on an account of last
+    year's points: whatever order the locks grant, every point is either
+    redeemed or expired, once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.points.services.expiry import points_expire
+
+    now = timezone.now()
+    transfer_create(
+        kind=TransferKind.EARN,
+        area=ledger.community,
+        legs=[Leg(ledger.issuing, -100), Leg(ledger.zhou, 100)],
+        by=ledger.staff,
+        reason="志愿服务",
+        idempotency_key="earn",
+        now=now.replace(year=now.year - 2, month=6, day=1),
+    )
+
+    def act(index):
+        if index < 2:
+            return points_expire(now=now + dt.timedelta(seconds=index))
+        return transfer_create(
+            kind=TransferKind.REDEEM,
+            area=ledger.community,
+            legs=[Leg(ledger.zhou, -15), Leg(ledger.redeemed, 15)],
+            by=None,
+            reason="兑换 洗衣液",
+            idempotency_key=f"spend-{index}",
+        )
+
+    results, errors = race(act, 12)
+    assert all(isinstance(e, InsufficientPoints) for e in errors)
+    assert sorted(r for r in results if isinstance(r, int)) == [0, 1]
+    redeemed = Account.objects.get(pk=ledger.redeemed.pk).balance
+    expired = Account.objects.get(pk=ledger.expired.pk).balance
+    assert redeemed + expired == 100
+    assert Account.objects.get(pk=ledger.zhou.pk).balance == 0
+    assert Transfer.objects.filter(kind=TransferKind.EXPIRE).count() == 1
+    assert ledger_problems() == []
