@@ -30,12 +30,16 @@ class Command(BaseCommand):
             seed_demo_towers,
             seed_demo_visits,
         )
+        from gongzhi.seeding.points import seed_demo_points
 
         call_command("migrate", interactive=False, verbosity=0)
         logins = seed_demo()
         seed_demo_towers()
         seed_demo_people()
         seed_demo_visits()
+        # A year of the points supermarket takes half a minute the first
+        # time; say so rather than sit silent.
+        seed_demo_points(stdout=self.stdout)
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]

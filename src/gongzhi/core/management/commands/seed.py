@@ -13,8 +13,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=SCALES, default="demo")
+        parser.add_argument(
+            "--points-communities",
+            type=int,
+            metavar="N",
+            help=(
+                "Scale seeds: post a year of points in the first N communities "
+                "only (0: none). A district's year goes through the services at "
+                "some sixty transfers a second, hours in all; a sample shows "
+                "the rate."
+            ),
+        )
 
-    def handle(self, *args, scale, **options):
+    def handle(self, *args, scale, points_communities=None, **options):
+        if points_communities is not None and points_communities < 0:
+            raise CommandError("--points-communities: give 0 or more")
         if scale == "demo":
             from gongzhi.seeding.demo import (
                 seed_demo,
@@ -22,11 +35,13 @@ class Command(BaseCommand):
                 seed_demo_towers,
                 seed_demo_visits,
             )
+            from gongzhi.seeding.points import seed_demo_points
 
             logins = seed_demo()
             seed_demo_towers()
             seed_demo_people(stdout=self.stdout)
             seed_demo_visits()
+            seed_demo_points(stdout=self.stdout)
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
@@ -38,8 +53,13 @@ class Command(BaseCommand):
         from gongzhi.areas.models import Area
         from gongzhi.seeding.bulk import SCALES as PLANS
         from gongzhi.seeding.people import seed_people
+        from gongzhi.seeding.points import seed_scale_points
 
         seed_scale(scale, stdout=self.stdout)
         root = Area.objects.get(code=PLANS[scale].code)
         self.stdout.write(f"Residents of {root.name}:")
         seed_people(root=root, occupancy=SCALE_OCCUPANCY, stdout=self.stdout)
+        if points_communities == 0:
+            return
+        self.stdout.write(f"A year of points in {root.name}:")
+        seed_scale_points(root=root, communities=points_communities, stdout=self.stdout)
