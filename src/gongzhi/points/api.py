@@ -3,7 +3,9 @@ awards, approvals and the counter.
 
 Every write takes an ``Idempotency-Key`` header: the same request sent
 again answers the same (200 instead of 201) and pays or spends once; the
-key reused for another request is a 409. Objects are looked up where the
+key reused for another request is a 409. A transition (cancel, approve,
+reject, hand over) sent again by whoever made it answers the state it
+left rather than refusing it as done. Objects are looked up where the
 caller sees their area (404 elsewhere, 403 where her role may not act).
 """
 
@@ -27,7 +29,16 @@ from gongzhi.residents.api.lookups import (
     seen,
 )
 
-from .models import Account, AccountKind, Award, EarningItem, Goods, Order, OrderStatus
+from .models import (
+    Account,
+    AccountKind,
+    Award,
+    AwardStatus,
+    EarningItem,
+    Goods,
+    Order,
+    OrderStatus,
+)
 from .selectors import entries_of, goods_on_shelf, orders_of, year_by_month
 from .services import earning, shop
 from .services.accounts import (
@@ -189,6 +200,16 @@ def _my_account(request):
     return resident_account(person)
 
 
+# A transition (cancel, approve, reject, hand over) sent again by the one
+# who made it answers the state it left, as a retried write should, instead
+# of refusing it as already done.
+RETRY_WINDOW = dt.timedelta(minutes=10)
+
+
+def _done_by(status: str, target: str, actor_id: int | None, request) -> bool:
+    return status == target and actor_id == request.user.pk
+
+
 def _written(obj, out: dict):
     """201 for a new row, 200 for a retry answered with the first."""
     return Status(200 if getattr(obj, "replayed", False) else 201, out)
@@ -288,9 +309,13 @@ def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
     response={200: OrderOut, **ERRORS},
     summary="Cancel my order awaiting pickup; the points come back",
 )
-def my_order_cancel(request, order_id: int, payload: CancelIn):
+def my_order_cancel(
+    request, order_id: int, payload: CancelIn, idempotency_key: str = KEY
+):
     account = _my_account(request)
     order = get_object_or_404(orders_of(account).select_related("goods"), pk=order_id)
+    if _done_by(order.status, OrderStatus.CANCELLED, order.closed_by_id, request):
+        return _order_out(order)
     order = shop.order_cancel(
         order=order,
         by=request.user,
@@ -352,10 +377,11 @@ def _award(request, award_id: int) -> Award:
     response={200: AwardOut, **ERRORS},
     summary="Approve a large award (not one's own); the points move",
 )
-def award_approve(request, award_id: int):
-    return _award_out(
-        earning.award_approve(award=_award(request, award_id), by=request.user)
-    )
+def award_approve(request, award_id: int, idempotency_key: str = KEY):
+    award = _award(request, award_id)
+    if _done_by(award.status, AwardStatus.PAID, award.decided_by_id, request):
+        return _award_out(award)
+    return _award_out(earning.award_approve(award=award, by=request.user))
 
 
 @router.post(
@@ -363,10 +389,11 @@ def award_approve(request, award_id: int):
     response={200: AwardOut, **ERRORS},
     summary="Turn a large award down with a note",
 )
-def award_reject(request, award_id: int, payload: RejectIn):
-    award = earning.award_reject(
-        award=_award(request, award_id), by=request.user, note=payload.note
-    )
+def award_reject(request, award_id: int, payload: RejectIn, idempotency_key: str = KEY):
+    award = _award(request, award_id)
+    if _done_by(award.status, AwardStatus.REJECTED, award.decided_by_id, request):
+        return _award_out(award)
+    award = earning.award_reject(award=award, by=request.user, note=payload.note)
     return _award_out(award)
 
 
@@ -375,10 +402,28 @@ def award_reject(request, award_id: int, payload: RejectIn):
     response={200: OrderOut, **ERRORS},
     summary="Hand goods over at the community's counter against the pickup code",
 )
-def counter_hand_over(request, community_id: int, payload: HandOverIn):
+def counter_hand_over(
+    request, community_id: int, payload: HandOverIn, idempotency_key: str = KEY
+):
     community = area_seen(request, community_id, Perm.POINTS_MANAGE)
     if community.kind != Kind.COMMUNITY:
         raise Http404
+    # The counter's retry of a hand-over it just made answers that order.
+    just_now = timezone.now() - RETRY_WINDOW
+    done = (
+        Order.objects.select_related("goods")
+        .filter(
+            community=community,
+            code=(payload.code or "").strip(),
+            status=OrderStatus.HANDED_OVER,
+            closed_by=request.user,
+            closed_at__gte=just_now,
+        )
+        .order_by("-closed_at")
+        .first()
+    )
+    if done is not None:
+        return _order_out(done)
     order = shop.order_hand_over(
         community=community, code=payload.code, by=request.user
     )
