@@ -89,6 +89,9 @@ class Reach:
     workbench: bool = True
     pages: frozenset = frozenset()  # "audit", "account"
     role: str = ""
+    # Where a page of her own (``pages``) may name a place: a resident signs
+    # up for the sessions of her street.
+    near: frozenset = frozenset()
 
     def places(self, needs: str) -> frozenset:
         anywhere = frozenset({ANYWHERE})
@@ -108,7 +111,7 @@ class Reach:
             return self.grant | anywhere if self.grant else frozenset()
         if needs == "login":
             return anywhere
-        return anywhere if needs in self.pages else frozenset()
+        return anywhere | self.near if needs in self.pages else frozenset()
 
 
 _REACH = {
@@ -120,7 +123,12 @@ _REACH = {
     "other_grid_worker": Reach(OTHER_GRID),
     "building_leader": Reach(BUILDING),
     "unit": Reach(COMMUNITY),
-    "resident": Reach(HOME, workbench=False, pages=frozenset({"own_points"})),
+    "resident": Reach(
+        HOME,
+        workbench=False,
+        pages=frozenset({"own_points", "own_activities"}),
+        near=STREET,
+    ),
     "system_admin": Reach(
         ALL, manage=ALL, root="district", pages=frozenset({"account"})
     ),

@@ -44,6 +44,8 @@ class Perm:
     POINTS_MANAGE = "points.manage"  # approve large awards, run the shop counter
     POINTS_VIEW = "points.view"  # the shop's figures and monthly statements
     POINTS_POLICY = "points.policy"  # a street's choices: household accounts
+    ACTIVITY_MANAGE = "activity.manage"  # teams, activities, attendance, hours
+    ACTIVITY_VIEW = "activity.view"  # activities, volunteers and their counts
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -52,6 +54,7 @@ _COMMUNITY_WORK = {
     Perm.RESIDENT_MANAGE,
     Perm.CARE_RECORD,
 }
+_ACTIVITIES = {Perm.ACTIVITY_MANAGE, Perm.ACTIVITY_VIEW}
 
 # 三员分立: the system, security and audit administrators run the platform,
 # the grants and the audit trail respectively. None of the three holds
@@ -59,10 +62,14 @@ _COMMUNITY_WORK = {
 # personal data.
 ROLE_PERMS: dict[str, set[str]] = {
     Role.RESIDENT: {Perm.AREA_VIEW},
-    Role.BUILDING_LEADER: _STAFF_COMMON | {Perm.CARE_RECORD, Perm.POINTS_AWARD},
-    Role.GRID_WORKER: _STAFF_COMMON | _COMMUNITY_WORK | {Perm.POINTS_AWARD},
+    Role.BUILDING_LEADER: _STAFF_COMMON
+    | {Perm.CARE_RECORD, Perm.POINTS_AWARD, Perm.ACTIVITY_VIEW},
+    Role.GRID_WORKER: _STAFF_COMMON
+    | _COMMUNITY_WORK
+    | {Perm.POINTS_AWARD, Perm.ACTIVITY_VIEW},
     Role.STAFF: _STAFF_COMMON
     | _COMMUNITY_WORK
+    | _ACTIVITIES
     | {
         Perm.RESIDENT_IMPORT,
         Perm.POINTS_AWARD,
@@ -71,6 +78,7 @@ ROLE_PERMS: dict[str, set[str]] = {
     },
     Role.SECRETARY: _STAFF_COMMON
     | _COMMUNITY_WORK
+    | _ACTIVITIES
     | {
         Perm.RESIDENT_IMPORT,
         Perm.AREA_MANAGE,
@@ -79,7 +87,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_MANAGE,
         Perm.POINTS_VIEW,
     },
-    Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH},
+    Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH} | _ACTIVITIES,
     Role.STREET_MANAGER: _STAFF_COMMON
     | {
         Perm.AREA_MANAGE,
@@ -87,6 +95,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.TAG_CONFIGURE,
         Perm.POINTS_VIEW,
         Perm.POINTS_POLICY,
+        Perm.ACTIVITY_VIEW,
     },
     Role.DISTRICT_MANAGER: _STAFF_COMMON
     | {
@@ -95,6 +104,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.TAG_CONFIGURE,
         Perm.POINTS_VIEW,
         Perm.POINTS_POLICY,
+        Perm.ACTIVITY_VIEW,
     },
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,

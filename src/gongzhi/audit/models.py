@@ -29,6 +29,8 @@ class Action(models.TextChoices):
     PEOPLE_IMPORTED = "people_imported", _("People imported")
     VISIT_RECORDED = "visit_recorded", _("Visit recorded")
     INCIDENT_RECORDED = "incident_recorded", _("Incident recorded")
+    ATTENDANCE_MARKED = "attendance_marked", _("Attendance marked by hand")
+    HOURS_CORRECTED = "hours_corrected", _("Service hours corrected")
 
 
 class Event(models.Model):

@@ -73,11 +73,13 @@ def _routers():
     from gongzhi.areas.api import router as areas_router
     from gongzhi.points.api import router as points_router
     from gongzhi.residents.api import router as residents_router
+    from gongzhi.volunteering.api import router as volunteering_router
 
     api.add_router("/", accounts_router)
     api.add_router("/areas", areas_router)
     api.add_router("/residents", residents_router)
     api.add_router("/points", points_router)
+    api.add_router("/volunteering", volunteering_router)
 
 
 _routers()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gongzhi.audit",
     "gongzhi.residents",
     "gongzhi.points",
+    "gongzhi.volunteering",
     "gongzhi.web",
 ]
 

@@ -43,6 +43,7 @@ from .ledger import (
     idempotency_key_clean,
     replay,
     transfer_create,
+    transfer_reverse,
     whole_number,
 )
 from .shop import period_start
@@ -323,3 +324,38 @@ def award_service_hours(
         points=points,
         reason=str(reason)[:REASON_MAX],
     )
+
+
+@transaction.atomic
+def award_withdraw(
+    *, award: Award, reason: str, by: User | None, now: dt.datetime | None = None
+) -> Award:
+    """Take back an award whose grounds changed (service hours corrected
+    after they were posted): one still waiting for approval is turned down,
+    one paid is reversed by a new transfer. Refused, changing nothing, when
+    the resident has already spent the points."""
+    award = Award.objects.select_for_update(of=("self",)).get(pk=award.pk)
+    reason = str(reason).strip()
+    if not reason or len(reason) > NOTE_MAX:
+        raise ValidationFailed(
+            _("Say why, within %(max)d characters.") % {"max": NOTE_MAX},
+            field="reason",
+        )
+    now = now or timezone.now()
+    if award.status == AwardStatus.PENDING:
+        award.status = AwardStatus.REJECTED
+        award.decided_by = by
+        award.decided_at = now
+        award.decision_note = reason
+        award.save(
+            update_fields=["status", "decided_by", "decided_at", "decision_note"]
+        )
+    elif award.status == AwardStatus.PAID:
+        transfer_reverse(
+            transfer=award.transfer,
+            by=by,
+            reason=reason,
+            idempotency_key=f"withdraw:{award.idempotency_key}",
+            now=now,
+        )
+    return award

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.areas.models import Area, Kind
+from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
 from gongzhi.residents.services.care import photo_check
 
@@ -209,12 +210,7 @@ def goods_update(
 
 
 def _note(value: str, *, field: str) -> str:
-    value = (value or "").strip()
-    if len(value) > NOTE_MAX:
-        raise ValidationFailed(
-            _("Keep it within %(max)d characters.") % {"max": NOTE_MAX}, field=field
-        )
-    return value
+    return text_clean(value, field=field, limit=NOTE_MAX)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from gongzhi.points.services.earning import (
     award_create,
     award_reject,
     award_service_hours,
+    award_withdraw,
     hours_points,
     item_create,
 )
@@ -258,3 +259,33 @@ def test_confirmed_attendance_pays_once_however_often_it_is_sent(catalog):
         )
         is None
     )
+
+
+def test_a_withdrawn_award_is_turned_down_or_reversed(catalog, users):
+    waiting = award_service_hours(
+        account=catalog.zhou,
+        hours=Decimal("40"),
+        points_per_hour=5,  # 200 points: over the threshold, it waits
+        activity="防汛值守",
+        attendance_key="a-1",
+    )
+    assert waiting.status == AwardStatus.PENDING
+    award_withdraw(award=waiting, reason="时长登记有误", by=users["staff"])
+    waiting.refresh_from_db()
+    assert waiting.status == AwardStatus.REJECTED
+    assert waiting.decision_note == "时长登记有误"
+    paid = award_service_hours(
+        account=catalog.zhou,
+        hours=Decimal("3"),
+        points_per_hour=2,
+        activity="义诊",
+        attendance_key="a-2",
+    )
+    assert balance(catalog.zhou) == 6
+    with pytest.raises(ValidationFailed) as caught:
+        award_withdraw(award=paid, reason=" ", by=users["staff"])
+    assert caught.value.field == "reason"
+    award_withdraw(award=paid, reason="签退记错", by=users["staff"])
+    assert balance(catalog.zhou) == 0
+    assert Transfer.objects.filter(reverses=paid.transfer).count() == 1
+    assert ledger_problems() == []

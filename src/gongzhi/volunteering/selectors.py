@@ -1,0 +1,184 @@
+"""Reads for display: sessions a resident may join, a session's roster,
+a volunteer's service record and the counts the reports quote."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from gongzhi.areas.models import Area
+
+from .models import (
+    Attendance,
+    MemberStatus,
+    Occurrence,
+    SignUp,
+    SignUpStatus,
+    TeamMember,
+)
+from .services.rules import home_community
+
+
+def _hours(total) -> Decimal:
+    """A sum of hours as the database gives it (None for none), to the
+    hundredth as hours are kept."""
+    return (total or Decimal(0)).quantize(Decimal("0.01"))
+
+
+def sessions_for_resident(person, *, since: dt.datetime | None = None):
+    """Sessions of the resident's street from ``since`` (now) on, soonest
+    first, not cancelled."""
+    community = home_community(person)
+    if community is None:
+        return Occurrence.objects.none()
+    street_path = community.path[: -Area.steplen]
+    return (
+        Occurrence.objects.filter(
+            community__path__startswith=street_path,
+            ends_at__gt=since or timezone.now(),
+            cancelled_at__isnull=True,
+            activity__cancelled_at__isnull=True,
+        )
+        .select_related("activity", "activity__team", "community")
+        .order_by("starts_at", "pk")
+    )
+
+
+def my_signups(person, occurrences) -> dict[int, SignUp]:
+    """The resident's live sign-up for each of ``occurrences``, by id."""
+    return {
+        signup.occurrence_id: signup
+        for signup in SignUp.objects.filter(
+            person=person, occurrence__in=[o.pk for o in occurrences]
+        ).exclude(status=SignUpStatus.CANCELLED)
+    }
+
+
+def waiting_position(signup: SignUp) -> int | None:
+    """1 for the first in line, …; None unless on the waiting list."""
+    if signup.status != SignUpStatus.WAITING:
+        return None
+    return (
+        SignUp.objects.filter(
+            occurrence_id=signup.occurrence_id, status=SignUpStatus.WAITING
+        )
+        .filter(
+            Q(created_at__lt=signup.created_at)
+            | Q(created_at=signup.created_at, pk__lt=signup.pk)
+        )
+        .count()
+        + 1
+    )
+
+
+def roster(occurrence: Occurrence) -> list[dict]:
+    """Everyone signed up or present, with their place and attendance."""
+    rows: dict[int, dict] = {}
+    for signup in (
+        SignUp.objects.filter(occurrence=occurrence)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .select_related("person")
+        .order_by("created_at", "pk")
+    ):
+        rows[signup.person_id] = {"person": signup.person, "signup": signup}
+    for attendance in Attendance.objects.filter(occurrence=occurrence).select_related(
+        "person"
+    ):
+        rows.setdefault(attendance.person_id, {"person": attendance.person})[
+            "attendance"
+        ] = attendance
+    return list(rows.values())
+
+
+def service_record(person, *, start: dt.date | None = None, end: dt.date | None = None):
+    """A volunteer's hours, sessions and teams, within [start, end] if given."""
+    attendances = (
+        Attendance.objects.filter(person=person)
+        .select_related("occurrence__activity", "occurrence__community")
+        .order_by("-occurrence__starts_at")
+    )
+    if start:
+        attendances = attendances.filter(occurrence__starts_at__date__gte=start)
+    if end:
+        attendances = attendances.filter(occurrence__starts_at__date__lte=end)
+    totals = attendances.aggregate(hours=Sum("hours"), sessions=Count("pk"))
+    teams = (
+        TeamMember.objects.filter(person=person, status=MemberStatus.MEMBER)
+        .select_related("team")
+        .order_by("team__name")
+    )
+    return {
+        "hours": _hours(totals["hours"]),
+        "sessions": totals["sessions"],
+        "attendances": attendances,
+        "teams": [member.team for member in teams],
+    }
+
+
+def figures(
+    area: Area, *, start: dt.date, end: dt.date, now: dt.datetime | None = None
+) -> dict:
+    """What the reports count within ``area`` from ``start`` to ``end``
+    (inclusive): sessions held (not cancelled, started), participations
+    (人次), distinct participants and service hours, in total and by
+    activity type, team and place."""
+    held = Occurrence.objects.filter(
+        community__path__startswith=area.path,
+        starts_at__date__gte=start,
+        starts_at__date__lte=end,
+        starts_at__lte=now or timezone.now(),
+        cancelled_at__isnull=True,
+    )
+    came = Attendance.objects.filter(occurrence__in=held)
+
+    def by(field: str) -> list[dict]:
+        sessions = dict(
+            held.values_list(f"activity__{field}").annotate(n=Count("pk")).order_by()
+        )
+        rows = (
+            came.values(f"occurrence__activity__{field}")
+            .annotate(
+                participations=Count("pk"),
+                participants=Count("person", distinct=True),
+                hours=Sum("hours"),
+            )
+            .order_by()
+        )
+        out = {
+            row[f"occurrence__activity__{field}"]: {
+                "key": row[f"occurrence__activity__{field}"],
+                "sessions": sessions.get(row[f"occurrence__activity__{field}"], 0),
+                "participations": row["participations"],
+                "participants": row["participants"],
+                "hours": _hours(row["hours"]),
+            }
+            for row in rows
+        }
+        for key, n in sessions.items():
+            out.setdefault(
+                key,
+                {
+                    "key": key,
+                    "sessions": n,
+                    "participations": 0,
+                    "participants": 0,
+                    "hours": _hours(None),
+                },
+            )
+        return sorted(out.values(), key=lambda row: -row["participations"])
+
+    totals = came.aggregate(
+        participations=Count("pk"),
+        participants=Count("person", distinct=True),
+        hours=Sum("hours"),
+    )
+    return {
+        "sessions": held.count(),
+        "participations": totals["participations"],
+        "participants": totals["participants"],
+        "hours": _hours(totals["hours"]),
+        "by_kind": by("kind"),
+        "by_team": by("team__name"),
+        "by_place": by("place"),
+    }

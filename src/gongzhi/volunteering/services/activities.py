@@ -1,0 +1,202 @@
+"""Publishing activities and their sessions, and cancelling them."""
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.roles import Perm
+from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.scoping import in_scope
+from gongzhi.core.cleaning import text_clean
+from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.residents.services.care import photo_check
+
+from ..models import (
+    Activity,
+    ActivityType,
+    Audience,
+    Occurrence,
+    PlaceKind,
+    SignUp,
+    SignUpStatus,
+    Team,
+)
+from ..recurrence import Rule, occurrences
+from .rules import leads, require_organizer
+
+TITLE_MAX = Activity._meta.get_field("title").max_length
+PLACE_MAX = Activity._meta.get_field("place").max_length
+REASON_MAX = Occurrence._meta.get_field("cancel_reason").max_length
+# No session runs past a day; a longer event is several sessions.
+LONGEST = dt.timedelta(hours=24)
+
+
+def _choice(value, choices, *, field: str) -> str:
+    if value not in choices.values:
+        raise ValidationFailed(_("Choose one of the options."), field=field)
+    return value
+
+
+def _whole(value, *, field: str, least: int = 0, most: int | None = None):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(_("Give a whole number."), field=field)
+    if value < least or (most is not None and value > most):
+        raise ValidationFailed(
+            _("Give a whole number from %(least)d to %(most)d.")
+            % {"least": least, "most": most}
+            if most is not None
+            else _("Give a whole number of at least %(least)d.") % {"least": least},
+            field=field,
+        )
+    return value
+
+
+def _session_times(starts_at: dt.datetime, ends_at: dt.datetime) -> dt.timedelta:
+    if ends_at <= starts_at:
+        raise ValidationFailed(_("The end must come after the start."), field="ends_at")
+    if ends_at - starts_at > LONGEST:
+        raise ValidationFailed(
+            _("A session lasts at most a day; repeat it for longer events."),
+            field="ends_at",
+        )
+    return ends_at - starts_at
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    community: Area,
+    title: str,
+    kind: str,
+    place_kind: str,
+    place: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    by: User,
+    team: Team | None = None,
+    audience: str = Audience.ALL,
+    signup_required: bool = True,
+    capacity: int | None = None,
+    signup_closes_hours: int = 0,
+    points_per_hour: int = 0,
+    description: str = "",
+    photo=None,
+    repeat: Rule | None = None,
+    now: dt.datetime | None = None,
+) -> Activity:
+    """Publish an activity: one session from ``starts_at`` to ``ends_at``,
+    or, with ``repeat``, a session on each date the rule gives, at the same
+    time of day. The rule must end (a date or a count): sessions are written
+    up front, never without bound."""
+    now = now or timezone.now()
+    if community.kind not in (Kind.COMMUNITY, Kind.STREET):
+        raise ValidationFailed(
+            _("An activity belongs to a community or a street."), field="community"
+        )
+    if not (
+        in_scope(by, community, Perm.ACTIVITY_MANAGE)
+        or (team is not None and leads(by, team))
+    ):
+        raise NotAllowed(_("You may not publish activities here."))
+    if team is not None and not (
+        community.path.startswith(team.area.path)
+        or team.area.path.startswith(community.path)
+    ):
+        raise ValidationFailed(_("This team works elsewhere."), field="team")
+    title = text_clean(title, field="title", limit=TITLE_MAX, required=True)
+    kind = _choice(kind, ActivityType, field="kind")
+    place_kind = _choice(place_kind, PlaceKind, field="place_kind")
+    place = text_clean(place, field="place", limit=PLACE_MAX, required=True)
+    audience = _choice(audience, Audience, field="audience")
+    capacity = _whole(capacity, field="capacity", least=1, most=100_000)
+    hours_before = _whole(signup_closes_hours, field="signup_closes_hours", most=720)
+    points_per_hour = _whole(points_per_hour, field="points_per_hour", most=100)
+    length = _session_times(starts_at, ends_at)
+    if starts_at < now:
+        raise ValidationFailed(_("The start has passed."), field="starts_at")
+    if photo is not None:
+        photo_check(photo, field="photo")
+    local = timezone.localtime(starts_at)
+    days = occurrences(repeat, start=local.date()) if repeat else [local.date()]
+    activity = Activity.objects.create(
+        title=title,
+        kind=kind,
+        community=community,
+        team=team,
+        place_kind=place_kind,
+        place=place,
+        audience=audience,
+        signup_required=bool(signup_required),
+        capacity=capacity,
+        signup_closes_hours=hours_before,
+        points_per_hour=points_per_hour,
+        description=str(description or "").strip(),
+        photo=photo,
+        repeat=repeat.as_dict() if repeat else {},
+        created_by=by,
+        created_at=now,
+    )
+    Occurrence.objects.bulk_create(
+        _occurrence(activity, day, local.timetz(), length) for day in days
+    )
+    return activity
+
+
+def _occurrence(activity, day: dt.date, at: dt.time, length) -> Occurrence:
+    starts_at = timezone.make_aware(
+        dt.datetime.combine(day, at.replace(tzinfo=None)),
+        timezone.get_current_timezone(),
+    )
+    closes = (
+        starts_at - dt.timedelta(hours=activity.signup_closes_hours)
+        if activity.signup_required
+        else None
+    )
+    return Occurrence(
+        activity=activity,
+        community=activity.community,
+        starts_at=starts_at,
+        ends_at=starts_at + length,
+        signup_closes_at=closes,
+        capacity=activity.capacity,
+        secret=secrets.token_hex(32),
+    )
+
+
+@transaction.atomic
+def occurrence_cancel(
+    *, occurrence: Occurrence, reason: str, by: User, now: dt.datetime | None = None
+) -> Occurrence:
+    """Call off one session before it starts; its sign-ups are cancelled
+    with it."""
+    now = now or timezone.now()
+    occurrence = (
+        Occurrence.objects.select_for_update(of=("self",))
+        .select_related("activity__team__leader")
+        .get(pk=occurrence.pk)
+    )
+    require_organizer(by, occurrence)
+    reason = text_clean(reason, field="reason", limit=REASON_MAX, required=True)
+    if occurrence.cancelled_at is not None:
+        raise TransitionNotAllowed(
+            _("This session has been cancelled already."), field="occurrence"
+        )
+    if now >= occurrence.starts_at:
+        raise TransitionNotAllowed(
+            _("The session has started; it cannot be cancelled now."),
+            field="occurrence",
+        )
+    occurrence.cancelled_at = now
+    occurrence.cancel_reason = reason
+    occurrence.signed_up = 0
+    occurrence.save(update_fields=["cancelled_at", "cancel_reason", "signed_up"])
+    SignUp.objects.filter(occurrence=occurrence).exclude(
+        status=SignUpStatus.CANCELLED
+    ).update(status=SignUpStatus.CANCELLED, cancelled_at=now)
+    return occurrence

@@ -1,0 +1,256 @@
+"""Scoping rows: volunteering and activities.
+
+Organizers act where they hold activity.manage over the community a session
+is held in; activity.view reads sessions, teams, figures and volunteers'
+records within the login's reach. ``{session}`` is a session next month in
+a community place, ``{past_session}`` one that ended an hour ago, ``{team}``
+a team of that community with ``{member}`` an application to it, each made
+on first use and rolled back with the test. A resident's own endpoints
+answer her alone (``own_activities``).
+"""
+
+import datetime as dt
+import secrets
+
+from django.utils import timezone
+
+from gongzhi.areas.models import Kind
+from gongzhi.residents.models import Person
+from gongzhi.volunteering.models import (
+    Activity,
+    MemberStatus,
+    Occurrence,
+    Team,
+    TeamMember,
+)
+from tests.test_scoping_matrix import Row
+
+MANAGE = "perm:activity.manage"
+VIEW = "perm:activity.view"
+MINE = "own_activities"
+COMMUNITIES = "community other_community"
+HOUSEHOLDS = "household neighbour_household other_household"
+V = "/api/v1/volunteering"
+MARK = "矩阵"
+
+
+def _session(area, *, past: bool) -> int:
+    if area.kind != Kind.COMMUNITY:
+        return 0
+    title = f"{MARK}{'已结束' if past else ''}"
+    found = Occurrence.objects.filter(community=area, activity__title=title).first()
+    if found is None:
+        activity = Activity.objects.create(
+            title=title,
+            kind="service",
+            community=area,
+            place_kind="station",
+            place=MARK,
+            signup_required=True,
+            capacity=10,
+        )
+        now = timezone.now()
+        starts = now - dt.timedelta(hours=3) if past else now + dt.timedelta(days=30)
+        found = Occurrence.objects.create(
+            activity=activity,
+            community=area,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+            signup_closes_at=starts,
+            capacity=10,
+            secret=secrets.token_hex(32),
+        )
+    return found.pk
+
+
+def session_at(area) -> int:
+    return _session(area, past=False)
+
+
+def past_session_at(area) -> int:
+    return _session(area, past=True)
+
+
+def team_at(area) -> int:
+    if area.kind != Kind.COMMUNITY:
+        return 0
+    team, _made = Team.objects.get_or_create(
+        area=area, name=MARK, defaults={"kind": "repair"}
+    )
+    return team.pk
+
+
+def member_at(area) -> int:
+    team = team_at(area)
+    if not team:
+        return 0
+    person = Person.objects.filter(
+        household__path__startswith=area.path, user__isnull=True
+    ).first()
+    member, _made = TeamMember.objects.get_or_create(
+        team_id=team, person=person, defaults={"status": MemberStatus.APPLIED}
+    )
+    return member.pk
+
+
+PLACE_NAMES = {
+    "session": session_at,
+    "past_session": past_session_at,
+    "team": team_at,
+    "member": member_at,
+}
+
+FUTURE = "2031-03-03T09:00:00+08:00"
+
+ROWS = [
+    Row(
+        "volunteering: sessions in an area",
+        "GET",
+        V + "/areas/{area}/sessions",
+        api=True,
+        needs=VIEW,
+        seen=403,
+    ),
+    Row(
+        "volunteering: publish an activity",
+        "POST",
+        V + "/areas/{area}/activities",
+        api=True,
+        needs=MANAGE,
+        ok=201,
+        seen=403,
+        places=COMMUNITIES + " street",
+        body={
+            "title": MARK,
+            "kind": "talk",
+            "place_kind": "station",
+            "place": "文明实践站",
+            "starts_at": FUTURE,
+            "ends_at": "2031-03-03T10:00:00+08:00",
+        },
+    ),
+    Row(
+        "volunteering: a session's roster",
+        "GET",
+        V + "/sessions/{session}",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "volunteering: a session's check-in code",
+        "GET",
+        V + "/sessions/{session}/code",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "volunteering: cancel a session",
+        "POST",
+        V + "/sessions/{session}/cancel",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+        body={"reason": MARK},
+    ),
+    Row(
+        "volunteering: confirm a session's attendance",
+        "POST",
+        V + "/sessions/{past_session}/confirm",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "volunteering: a volunteer's record",
+        "GET",
+        V + "/people/{person}/service",
+        api=True,
+        needs=VIEW,
+        seen=403,
+        places=HOUSEHOLDS,
+    ),
+    Row(
+        "volunteering: figures",
+        "GET",
+        V + "/areas/{area}/figures?start=2026-01-01&end=2026-12-31",
+        api=True,
+        needs=VIEW,
+        seen=403,
+    ),
+    Row(
+        "volunteering: teams in an area",
+        "GET",
+        V + "/areas/{area}/teams",
+        api=True,
+        needs=VIEW,
+        seen=403,
+    ),
+    Row(
+        "volunteering: set up a team",
+        "POST",
+        V + "/areas/{area}/teams",
+        api=True,
+        needs=MANAGE,
+        ok=201,
+        seen=403,
+        places=COMMUNITIES,
+        body={"name": "矩阵维修队", "kind": "repair"},
+    ),
+    Row(
+        "volunteering: a team's members",
+        "GET",
+        V + "/teams/{team}/members",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "volunteering: decide an application",
+        "POST",
+        V + "/members/{member}/decide",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+        body={"approve": True},
+    ),
+    Row(
+        "volunteering: my sessions",
+        "GET",
+        V + "/me/sessions",
+        api=True,
+        needs=MINE,
+    ),
+    Row(
+        "volunteering: my service record",
+        "GET",
+        V + "/me/service",
+        api=True,
+        needs=MINE,
+    ),
+    Row(
+        "volunteering: sign up",
+        "POST",
+        V + "/me/sessions/{session}/signup",
+        api=True,
+        needs=MINE,
+        ok=201,
+        places="community",
+    ),
+    Row(
+        "volunteering: apply to a team",
+        "POST",
+        V + "/teams/{team}/apply",
+        api=True,
+        needs=MINE,
+        ok=201,
+        places="community",
+    ),
+]

@@ -1,0 +1,137 @@
+import datetime as dt
+
+import pytest
+
+from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.volunteering.models import (
+    Activity,
+    ActivityType,
+    Occurrence,
+    PlaceKind,
+    SignUp,
+)
+from gongzhi.volunteering.recurrence import Frequency, Rule
+from gongzhi.volunteering.services.activities import activity_create, occurrence_cancel
+
+from .conftest import BEIJING, PUBLISHED
+
+
+def _market(community, by, **changes):
+    data = dict(
+        community=community,
+        title="初一十五便民集市",
+        kind=ActivityType.MARKET,
+        place_kind=PlaceKind.SQUARE,
+        place="三盛里文化广场",
+        starts_at=dt.datetime(2027, 1, 8, 8, 0, tzinfo=BEIJING),
+        ends_at=dt.datetime(2027, 1, 8, 11, 30, tzinfo=BEIJING),
+        signup_required=False,
+        repeat=Rule(
+            frequency=Frequency.LUNAR_MONTHLY,
+            lunar_days=(1, 15),
+            until=dt.date(2027, 6, 30),
+        ),
+        by=by,
+        now=PUBLISHED,
+    )
+    return activity_create(**(data | changes))
+
+
+def test_a_market_on_every_first_and_fifteenth_of_the_lunar_month(areas, users):
+    market = _market(areas["community"], users["staff"])
+    starts = [
+        dt.datetime.astimezone(o.starts_at, BEIJING)
+        for o in market.occurrences.order_by("starts_at")
+    ]
+    # 腊月初一 2026 is 8 January 2027; 春节 2027 is 6 February.
+    assert [s.date().isoformat() for s in starts[:6]] == [
+        "2027-01-08",
+        "2027-01-22",
+        "2027-02-06",
+        "2027-02-20",
+        "2027-03-08",
+        "2027-03-22",
+    ]
+    assert {(s.hour, s.minute) for s in starts} == {(8, 0)}
+    assert all(
+        o.ends_at - o.starts_at == dt.timedelta(hours=3, minutes=30)
+        for o in market.occurrences.all()
+    )
+    assert market.repeat["lunar_days"] == [1, 15]
+    assert all(o.signup_closes_at is None for o in market.occurrences.all())
+
+
+def test_a_recurrence_without_an_end_is_refused(areas, users):
+    with pytest.raises(ValidationFailed) as refused:
+        _market(
+            areas["community"],
+            users["staff"],
+            repeat=Rule(frequency=Frequency.LUNAR_MONTHLY, lunar_days=(1, 15)),
+        )
+    assert refused.value.field == "until"
+    assert not Activity.objects.exists() and not Occurrence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"ends_at": dt.datetime(2027, 1, 8, 7, 0, tzinfo=BEIJING)}, "ends_at"),
+        ({"ends_at": dt.datetime(2027, 1, 9, 9, 0, tzinfo=BEIJING)}, "ends_at"),
+        (
+            {
+                "starts_at": dt.datetime(2026, 12, 1, 8, 0, tzinfo=BEIJING),
+                "ends_at": dt.datetime(2026, 12, 1, 9, 0, tzinfo=BEIJING),
+            },
+            "starts_at",
+        ),
+        ({"title": "  "}, "title"),
+        ({"title": "集" * 81}, "title"),
+        ({"place": ""}, "place"),
+        ({"kind": "party"}, "kind"),
+        ({"place_kind": "moon"}, "place_kind"),
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": 2.5}, "capacity"),
+        ({"points_per_hour": -1}, "points_per_hour"),
+        ({"community": "grid"}, "community"),
+    ],
+)
+def test_bad_activities_are_refused_naming_the_field(areas, users, changes, field):
+    changes = dict(changes)
+    community = areas[changes.pop("community", "community")]
+    with pytest.raises(ValidationFailed) as refused:
+        _market(community, users["staff"], **changes)
+    assert refused.value.field == field
+    assert not Activity.objects.exists()
+
+
+def test_staff_publish_only_in_their_own_community(areas, users):
+    with pytest.raises(NotAllowed):
+        _market(areas["other_community"], users["staff"])
+    with pytest.raises(NotAllowed):
+        _market(areas["community"], users["resident"])
+    # A street's activity is published by nobody below the street.
+    with pytest.raises(NotAllowed):
+        _market(areas["street"], users["secretary"])
+
+
+def test_a_cancelled_session_keeps_its_reason(event):
+    cancelled = occurrence_cancel(
+        occurrence=event.occurrence,
+        reason="暴雨预警",
+        by=event.staff,
+        now=PUBLISHED,
+    )
+    assert cancelled.cancel_reason == "暴雨预警"
+    with pytest.raises(TransitionNotAllowed):
+        occurrence_cancel(
+            occurrence=event.occurrence, reason="重复", by=event.staff, now=PUBLISHED
+        )
+    with pytest.raises(ValidationFailed) as refused:
+        occurrence_cancel(
+            occurrence=Occurrence.objects.get(pk=event.occurrence.pk),
+            reason="",
+            by=event.staff,
+            now=PUBLISHED,
+        )
+    assert refused.value.field in ("reason", "occurrence")
+    assert not SignUp.objects.exists()
