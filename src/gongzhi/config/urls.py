@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("gongzhi.audit.urls")),
     path("workbench/residents/", include("gongzhi.residents.urls")),
     path("", include("gongzhi.points.urls")),
+    path("", include("gongzhi.volunteering.feed_urls")),
+    path("", include("gongzhi.volunteering.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

@@ -253,4 +253,37 @@ ROWS = [
         ok=201,
         places="community",
     ),
+    # The resident's pages: any login; one without a record is told how
+    Row("activities page: what is on", "GET", "/portal/activities/", needs="login"),
+    Row("activities page: my hours", "GET", "/portal/activities/mine/", needs="login"),
+    Row(
+        "activities page: a session",
+        "GET",
+        "/portal/activities/{session}/",
+        needs=MINE,
+        places="community",
+    ),
+    Row(
+        "activities page: sign up",
+        "POST",
+        "/portal/activities/{session}/signup/",
+        needs=MINE,
+        ok=302,
+        places="community",
+    ),
+    Row(
+        "activities page: the scan link",
+        "GET",
+        "/portal/activities/{session}/scan/?c=in.1.0",
+        needs=MINE,
+        places="community",
+    ),
+    # The organizer's phone
+    Row(
+        "activities page: the check-in code",
+        "GET",
+        "/portal/activities/{session}/code/",
+        needs=MANAGE,
+        places=COMMUNITIES,
+    ),
 ]

@@ -1,0 +1,233 @@
+"""Activities on a resident's phone: what is on in her street, signing up,
+checking in and out by scanning the organizer's code, her service hours;
+and, for the organizer, the code to show.
+
+The organizer's screen shows a QR code of a link to this session's scan
+page carrying this minute's code; a volunteer's phone camera opens it, she
+confirms, and the code is checked then. The screen reloads itself so the
+code it shows is always the current one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.areas.models import Area
+from gongzhi.core.errors import DomainError
+
+from . import selectors
+from .feeds import feed_url
+from .models import Occurrence, SignUp, SignUpStatus
+from .services import attendance, signup
+from .services.attendance import Direction
+from .services.rules import home_community, may_organize
+
+# The scan page is opened from a code, possibly at the session's end; a
+# resident sees sessions from a day back.
+RECENT = dt.timedelta(days=1)
+
+
+def _person(request):
+    return getattr(request.user, "person", None)
+
+
+def _unlinked(request):
+    return render(request, "volunteering/portal/unlinked.html")
+
+
+def _my_session(request, session_id: int):
+    person = _person(request)
+    if person is None:
+        raise Http404
+    occurrence = get_object_or_404(
+        selectors.sessions_for_resident(person, since=timezone.now() - RECENT),
+        pk=session_id,
+    )
+    return person, occurrence
+
+
+@login_required
+def portal_activities(request):
+    """What is on in the resident's street, soonest first, with her
+    sign-ups marked."""
+    person = _person(request)
+    if person is None:
+        return _unlinked(request)
+    sessions = list(selectors.sessions_for_resident(person)[:60])
+    mine = selectors.my_signups(person, sessions)
+    for occurrence in sessions:
+        occurrence.mine = mine.get(occurrence.pk)
+    record = selectors.service_record(person)
+    context = {
+        "sessions": sessions,
+        "record": record,
+        "calendar": _street_calendar(request, person),
+    }
+    return render(request, "volunteering/portal/activities.html", context)
+
+
+def _street_calendar(request, person) -> str:
+    """The webcal:// address of the calendar of the resident's street."""
+    community = home_community(person)
+    if community is None:
+        return ""
+    street = Area.objects.filter(path=community.path[: -Area.steplen]).first()
+    if street is None:
+        return ""
+    address = feed_url(request, "community", street.pk)
+    return "webcal://" + address.split("://", 1)[1]
+
+
+@login_required
+def portal_session(request, session_id: int):
+    """One session: what, when, where, places left; sign up, wait or give
+    the place up; check in and out while it runs."""
+    person, occurrence = _my_session(request, session_id)
+    mine = selectors.my_signups(person, [occurrence]).get(occurrence.pk)
+    came = occurrence.attendances.filter(person=person).first()
+    now = timezone.now()
+    context = {
+        "o": occurrence,
+        "activity": occurrence.activity,
+        "mine": mine,
+        "position": selectors.waiting_position(mine) if mine else None,
+        "came": came,
+        "now": now,
+        "open": (
+            occurrence.activity.signup_required
+            and now < (occurrence.signup_closes_at or occurrence.starts_at)
+        ),
+        "full": occurrence.capacity is not None
+        and occurrence.signed_up >= occurrence.capacity,
+        "running": occurrence.starts_at - attendance.EARLY
+        <= now
+        < occurrence.ends_at + attendance.LATE,
+        "organizer": may_organize(request.user, occurrence),
+    }
+    return render(request, "volunteering/portal/session.html", context)
+
+
+@login_required
+@require_POST
+def portal_signup(request, session_id: int):
+    person, occurrence = _my_session(request, session_id)
+    try:
+        made = signup.signup_create(
+            occurrence=occurrence,
+            person=person,
+            by=request.user,
+            wait=request.POST.get("wait") == "1",
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if made.status == SignUpStatus.WAITING:
+            messages.success(request, _("You are on the waiting list."))
+        else:
+            messages.success(request, _("Signed up. See you there!"))
+    return redirect("volunteering:portal_session", session_id=occurrence.pk)
+
+
+@login_required
+@require_POST
+def portal_signup_cancel(request, session_id: int):
+    person, occurrence = _my_session(request, session_id)
+    mine = (
+        SignUp.objects.filter(occurrence=occurrence, person=person)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .first()
+    )
+    if mine is None:
+        raise Http404
+    try:
+        signup.signup_cancel(signup=mine, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your sign-up is cancelled."))
+    return redirect("volunteering:portal_session", session_id=occurrence.pk)
+
+
+@login_required
+def portal_scan(request, session_id: int):
+    """Where the organizer's QR code leads: confirm, and the code is
+    checked at that moment."""
+    person, occurrence = _my_session(request, session_id)
+    code = (request.POST.get("c") or request.GET.get("c") or "").strip()
+    direction = code.split(".", 1)[0] if code else ""
+    if request.method == "POST":
+        try:
+            done = attendance.attendance_scan(
+                occurrence=occurrence, person=person, code=code, by=request.user
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            if done.checked_out_at:
+                messages.success(
+                    request,
+                    _("Checked out. %(hours)s hours of service recorded.")
+                    % {"hours": done.hours.normalize()},
+                )
+            else:
+                messages.success(request, _("Checked in. Thank you for coming!"))
+        return redirect("volunteering:portal_session", session_id=occurrence.pk)
+    context = {"o": occurrence, "code": code, "direction": direction}
+    return render(request, "volunteering/portal/scan.html", context)
+
+
+def scan_qr(request, occurrence: Occurrence, direction: str) -> tuple[str, str]:
+    """This minute's code as the link a phone camera opens, and its QR."""
+    code = attendance.scan_code(occurrence, direction)
+    link = request.build_absolute_uri(
+        reverse("volunteering:portal_scan", args=[occurrence.pk]) + f"?c={code}"
+    )
+    svg = segno.make(link, micro=False).svg_inline(scale=4, border=2, omitsize=True)
+    return link, svg
+
+
+@login_required
+def portal_code(request, session_id: int):
+    """The organizer's phone: the check-in (or check-out) QR, renewed every
+    minute; the page reloads itself."""
+    occurrence = get_object_or_404(
+        Occurrence.objects.select_related("activity__team__leader", "community"),
+        pk=session_id,
+    )
+    if not may_organize(request.user, occurrence):
+        raise Http404
+    direction = Direction.OUT if request.GET.get("d") == "out" else Direction.IN
+    link, svg = scan_qr(request, occurrence, direction)
+    context = {
+        "o": occurrence,
+        "direction": direction,
+        "svg": svg,
+        "link": link,
+        "present": occurrence.attendances.count(),
+        "out": occurrence.attendances.filter(checked_out_at__isnull=False).count(),
+    }
+    return render(request, "volunteering/portal/code.html", context)
+
+
+@login_required
+def portal_service(request):
+    """My service record: hours, sessions, teams."""
+    person = _person(request)
+    if person is None:
+        return _unlinked(request)
+    record = selectors.service_record(person)
+    return render(
+        request,
+        "volunteering/portal/service.html",
+        {"record": record, "attendances": list(record["attendances"][:100])},
+    )

@@ -1,0 +1,133 @@
+"""Activities as people use them: 周桂兰 finds the 楼道清理 of her
+community on her phone, signs up for the last place, and at the door scans
+the code on the organizer's phone to check in; a neighbour who comes too
+late for a place joins the waiting list."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from conftest import restore_migration_data
+from gongzhi.volunteering.models import ActivityType, Attendance, PlaceKind
+from gongzhi.volunteering.services.activities import activity_create
+
+from .conftest import log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RESIDENT = "13800000009"
+STAFF = "13800000004"
+
+
+@pytest.fixture
+def default_tags(transactional_db):
+    restore_migration_data()
+
+
+@pytest.fixture
+def cleanup(default_tags, demo_people, areas, users):
+    """楼道清理 in three minutes, one place, 3 points an hour; a talk next
+    week with room for everyone."""
+    now = timezone.now()
+    session = activity_create(
+        community=areas["community"],
+        title="楼道清理",
+        kind=ActivityType.SERVICE,
+        place_kind=PlaceKind.ADDRESS,
+        place="航院小区1号楼",
+        starts_at=now + dt.timedelta(minutes=3),
+        ends_at=now + dt.timedelta(hours=2),
+        capacity=1,
+        points_per_hour=3,
+        description="带上扫帚和手套。",
+        by=users["staff"],
+        now=now,
+    ).occurrences.get()
+    activity_create(
+        community=areas["community"],
+        title="消防安全课",
+        kind=ActivityType.CLASS,
+        place_kind=PlaceKind.MARKET,
+        place="三盛里菜市场",
+        starts_at=now + dt.timedelta(days=7),
+        ends_at=now + dt.timedelta(days=7, hours=1),
+        signup_required=False,
+        by=users["staff"],
+        now=now,
+    )
+    return session
+
+
+def _no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_volunteer_signs_up_and_checks_in_on_her_phone(
+    phone_page, browser, live_server, cleanup
+):
+    phone = phone_page
+    log_in(phone, RESIDENT)
+    phone.goto(phone.base + "/portal/")
+    phone.get_by_role("link", name="活动", exact=True).click()
+    expect(phone.get_by_role("heading", name="活动", exact=True)).to_be_visible()
+    card = phone.locator(".session", has_text="楼道清理")
+    expect(card).to_contain_text("航院小区1号楼")
+    expect(card).to_contain_text("已报 0 / 1 人")
+    expect(phone.locator(".session", has_text="消防安全课")).to_contain_text(
+        "无需报名"
+    )
+    _no_sideways_scroll(phone)
+    screenshot(phone, "activities-list-phone")
+
+    card.click()
+    expect(phone.get_by_text("带上扫帚和手套。")).to_be_visible()
+    phone.get_by_role("button", name="报名", exact=True).click()
+    expect(phone.get_by_text("报名成功，到时见！")).to_be_visible()
+    expect(phone.get_by_test_id("places")).to_have_text("已报 1 / 1 人")
+    expect(phone.get_by_test_id("my-place")).to_contain_text("报名成功")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "activities-session-phone")
+
+    # The organizer's phone shows this minute's code as a QR code.
+    organizer_context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, locale="zh-CN"
+    )
+    organizer = organizer_context.new_page()
+    organizer.base = live_server.url
+    log_in(organizer, STAFF)
+    organizer.goto(f"{organizer.base}/portal/activities/{cleanup.pk}/code/")
+    expect(organizer.get_by_role("heading", name="签到码")).to_be_visible()
+    qr = organizer.get_by_test_id("qr")
+    expect(qr.locator("svg")).to_be_visible()
+    expect(organizer.get_by_text("0 人已签到 · 0 人已签退")).to_be_visible()
+    screenshot(organizer, "activities-code-phone")
+    link = qr.get_attribute("data-link")
+    assert link.startswith(live_server.url) and "?c=in." in link
+
+    # Her camera opens the link; she confirms.
+    phone.goto(link)
+    expect(phone.get_by_role("heading", name="签到")).to_be_visible()
+    _no_sideways_scroll(phone)
+    screenshot(phone, "activities-scan-phone")
+    phone.get_by_role("button", name="立即签到").click()
+    expect(phone.get_by_text("签到成功，感谢参与！")).to_be_visible()
+    expect(phone.get_by_test_id("attendance")).to_contain_text("签到")
+    assert Attendance.objects.get().person.name == "周桂兰"
+    # The same link again: she is in already.
+    phone.goto(link)
+    phone.get_by_role("button", name="立即签到").click()
+    expect(phone.locator(".msg-error")).to_contain_text("已于")
+    organizer.reload()
+    expect(organizer.get_by_text("1 人已签到 · 0 人已签退")).to_be_visible()
+    organizer_context.close()
+
+
+def test_a_forged_code_is_refused_on_the_phone(phone_page, cleanup):
+    phone = phone_page
+    log_in(phone, RESIDENT)
+    phone.goto(f"{phone.base}/portal/activities/{cleanup.pk}/scan/?c=in.1.0000")
+    phone.get_by_role("button", name="立即签到").click()
+    expect(phone.locator(".msg-error")).to_contain_text("这不是本场活动的签到码")
+    assert not Attendance.objects.exists()
