@@ -237,6 +237,9 @@ def test_figures_add_up_and_the_statement_opens_in_excel(client, users, shop):
     client.force_login(users["street_manager"])
     home = client.get("/workbench/points/", {"month": f"{year}-{month:02d}"})
     assert "三盛里社区" in home.content.decode()
+    # The street's policy form is on the page, not in its title.
+    title = home.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("积分超市 ·") and "<" not in title
     response = client.get(_community_url(shop, f"statement/{year}-{month}.xlsx"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
