@@ -75,9 +75,7 @@ def test_a_volunteer_signs_up_and_checks_in_on_her_phone(
     card = phone.locator(".session", has_text="楼道清理")
     expect(card).to_contain_text("航院小区1号楼")
     expect(card).to_contain_text("已报 0 / 1 人")
-    expect(phone.locator(".session", has_text="消防安全课")).to_contain_text(
-        "无需报名"
-    )
+    expect(phone.locator(".session", has_text="消防安全课")).to_contain_text("无需报名")
     _no_sideways_scroll(phone)
     screenshot(phone, "activities-list-phone")
 
@@ -131,3 +129,51 @@ def test_a_forged_code_is_refused_on_the_phone(phone_page, cleanup):
     phone.get_by_role("button", name="立即签到").click()
     expect(phone.locator(".msg-error")).to_contain_text("这不是本场活动的签到码")
     assert not Attendance.objects.exists()
+
+
+@pytest.fixture
+def ended(default_tags, demo_people, areas, users):
+    """A 义诊 that ended an hour ago with 周桂兰 signed up."""
+    from gongzhi.residents.models import Person
+    from gongzhi.volunteering.services.signup import signup_create
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    earlier = now - dt.timedelta(hours=4)
+    session = activity_create(
+        community=areas["community"],
+        title="义诊进社区",
+        kind=ActivityType.CLINIC,
+        place_kind=PlaceKind.SERVICE_CENTER,
+        place="三盛里党群服务中心",
+        starts_at=now - dt.timedelta(hours=3),
+        ends_at=now - dt.timedelta(hours=1),
+        capacity=20,
+        points_per_hour=2,
+        by=users["staff"],
+        now=earlier,
+    ).occurrences.get()
+    zhou = Person.objects.get(user=users["resident"])
+    signup_create(occurrence=session, person=zhou, by=None, now=earlier)
+    return session
+
+
+def test_staff_mark_a_volunteer_by_hand_and_confirm(page, ended):
+    log_in(page, STAFF)
+    page.goto(page.base + "/workbench/")
+    page.get_by_role("link", name="活动", exact=True).click()
+    row = page.locator("tr", has_text="义诊进社区")
+    expect(row).to_contain_text("待确认")
+    expect(row).to_contain_text("1 / 20")
+    screenshot(page, "activities-workbench-home")
+    row.get_by_role("link", name="义诊进社区").click()
+    page.get_by_label("志愿者", exact=True).select_option(label="周桂兰（报名成功）")
+    page.get_by_label("手工登记原因").fill("老人没有智能手机")
+    page.get_by_role("button", name="登记到场").click()
+    expect(page.get_by_text("周桂兰 已登记到场。")).to_be_visible()
+    roster = page.get_by_test_id("roster")
+    expect(roster).to_contain_text("工作人员登记")
+    expect(roster).to_contain_text("2")
+    page.get_by_role("button", name="确认签到").click()
+    expect(page.get_by_text("签到已确认，服务时长已按积分发放。")).to_be_visible()
+    expect(page.get_by_test_id("status")).to_contain_text("已确认签到")
+    screenshot(page, "activities-workbench-session")

@@ -25,12 +25,12 @@ from django.views.decorators.http import require_POST
 from gongzhi.areas.models import Area
 from gongzhi.core.errors import DomainError
 
-from . import selectors
-from .feeds import feed_url
-from .models import Occurrence, SignUp, SignUpStatus
-from .services import attendance, signup
-from .services.attendance import Direction
-from .services.rules import home_community, may_organize
+from .. import selectors
+from ..feeds import feed_url
+from ..models import Occurrence, SignUp, SignUpStatus
+from ..services import attendance, signup
+from ..services.attendance import Direction
+from ..services.rules import home_community, may_organize
 
 # The scan page is opened from a code, possibly at the session's end; a
 # resident sees sessions from a day back.
