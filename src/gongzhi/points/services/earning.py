@@ -304,6 +304,7 @@ def award_service_hours(
     activity: str,
     attendance_key: str,
     by: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Award | None:
     """What the volunteering app calls when an organizer confirms
     attendance: hours × the activity's points per hour, once per
@@ -323,6 +324,7 @@ def award_service_hours(
         idempotency_key=f"attendance:{attendance_key}",
         points=points,
         reason=str(reason)[:REASON_MAX],
+        now=now,
     )
 
 

@@ -308,8 +308,10 @@ def attendance_mark(
     before = attendance.hours if attendance else None
     if attendance is None:
         attendance = Attendance(occurrence=occurrence, person=person)
+    if attendance.pk is None or attendance.checked_in_at != checked_in_at:
+        # A check-out filled in later keeps how she checked in.
+        attendance.in_method = Method.HAND
     attendance.checked_in_at = checked_in_at
-    attendance.in_method = Method.HAND
     attendance.checked_out_at = checked_out_at
     attendance.out_method = Method.HAND if checked_out_at else ""
     attendance.hours = (
@@ -338,7 +340,9 @@ def attendance_mark(
     return attendance
 
 
-def _post_points(attendance: Attendance, *, occurrence: Occurrence, key: str):
+def _post_points(
+    attendance: Attendance, *, occurrence: Occurrence, key: str, now: dt.datetime
+):
     """The points for an attendance's hours, through the points service."""
     activity = occurrence.activity
     if not activity.points_per_hour or not attendance.hours:
@@ -349,6 +353,7 @@ def _post_points(attendance: Attendance, *, occurrence: Occurrence, key: str):
         points_per_hour=activity.points_per_hour,
         activity=activity.title,
         attendance_key=key,
+        now=now,
     )
 
 
@@ -394,7 +399,7 @@ def hours_correct(
             award_withdraw(award=attendance.award, reason=reason, by=by, now=now)
         n = attendance.changes.filter(kind=ChangeKind.CORRECTED).count() + 1
         attendance.award = _post_points(
-            attendance, occurrence=occurrence, key=f"{attendance.pk}:{n}"
+            attendance, occurrence=occurrence, key=f"{attendance.pk}:{n}", now=now
         )
     attendance.save(update_fields=["hours", "corrected", "award"])
     _change(
@@ -442,7 +447,7 @@ def occurrence_confirm(
         .order_by("pk")
     ):
         attendance.award = _post_points(
-            attendance, occurrence=occurrence, key=str(attendance.pk)
+            attendance, occurrence=occurrence, key=str(attendance.pk), now=now
         )
         if attendance.award is not None:
             attendance.save(update_fields=["award"])

@@ -33,6 +33,7 @@ def team_create(
     description: str = "",
     skills: str = "",
     availability: str = "",
+    now: dt.datetime | None = None,
 ) -> Team:
     """A new service team under a community or a street; its leader, if
     named, becomes its first member."""
@@ -52,6 +53,7 @@ def team_create(
             field="name",
         )
     team = Team.objects.create(
+        created_at=now or timezone.now(),
         area=area,
         name=name,
         kind=kind,
@@ -65,6 +67,7 @@ def team_create(
             team=team,
             person=leader,
             status=MemberStatus.MEMBER,
+            applied_at=team.created_at,
             decided_at=team.created_at,
             decided_by=by,
         )

@@ -252,6 +252,8 @@ def test_confirming_posts_hours_times_points_once(signed):
     assert _balance(signed.neighbours[0]) == 0
     award = Award.objects.get()
     assert award.points == 3 and award.status == AwardStatus.PAID
+    # Dated when the organizer confirmed, as the resident's statement shows.
+    assert award.requested_at == at(12) and award.transfer.created_at == at(12)
     assert "义诊进社区" in award.reason
     with pytest.raises(TransitionNotAllowed):
         _scan(signed, signed.neighbours[0], "out", at(12))
@@ -390,3 +392,18 @@ def test_the_team_leader_organizes_her_teams_sessions(event, users):
             by=users["resident"],
             now=at(10, 5),
         )
+
+
+def test_filling_in_a_missed_check_out_keeps_the_scanned_check_in(signed, users):
+    came = _scan(signed, signed.zhou, "in", at(9, 2))
+    marked = attendance_mark(
+        occurrence=signed.occurrence,
+        person=signed.zhou,
+        checked_in_at=came.checked_in_at,
+        checked_out_at=at(10, 32),
+        reason="忘记签退",
+        by=users["staff"],
+        now=at(11),
+    )
+    assert (marked.in_method, marked.out_method) == (Method.QR, Method.HAND)
+    assert marked.hours == Decimal("1.5")

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             seed_demo_visits,
         )
         from gongzhi.seeding.points import seed_demo_points
+        from gongzhi.seeding.volunteering import seed_demo_volunteering
 
         call_command("migrate", interactive=False, verbosity=0)
         logins = seed_demo()
@@ -40,6 +41,9 @@ class Command(BaseCommand):
         # A year of the points supermarket takes half a minute the first
         # time; say so rather than sit silent.
         seed_demo_points(stdout=self.stdout)
+        # Then a year of service teams and activities, whose confirmed hours
+        # are posted as points to the accounts the points year opened.
+        seed_demo_volunteering(stdout=self.stdout)
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]

@@ -24,10 +24,29 @@ class Command(BaseCommand):
                 "the rate."
             ),
         )
+        parser.add_argument(
+            "--volunteering-communities",
+            type=int,
+            metavar="N",
+            help=(
+                "Scale seeds: play a year of volunteering (teams, sessions, "
+                "sign-ups, attendance, hours posted as points) in the first N "
+                "communities only (0: none). Defaults to --points-communities."
+            ),
+        )
 
-    def handle(self, *args, scale, points_communities=None, **options):
+    def handle(
+        self,
+        *args,
+        scale,
+        points_communities=None,
+        volunteering_communities=None,
+        **options,
+    ):
         if points_communities is not None and points_communities < 0:
             raise CommandError("--points-communities: give 0 or more")
+        if volunteering_communities is not None and volunteering_communities < 0:
+            raise CommandError("--volunteering-communities: give 0 or more")
         if scale == "demo":
             from gongzhi.seeding.demo import (
                 seed_demo,
@@ -36,12 +55,16 @@ class Command(BaseCommand):
                 seed_demo_visits,
             )
             from gongzhi.seeding.points import seed_demo_points
+            from gongzhi.seeding.volunteering import seed_demo_volunteering
 
             logins = seed_demo()
             seed_demo_towers()
             seed_demo_people(stdout=self.stdout)
             seed_demo_visits()
             seed_demo_points(stdout=self.stdout)
+            # After the points: confirming a session posts its hours to the
+            # accounts the points year opened.
+            seed_demo_volunteering(stdout=self.stdout)
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
@@ -54,12 +77,22 @@ class Command(BaseCommand):
         from gongzhi.seeding.bulk import SCALES as PLANS
         from gongzhi.seeding.people import seed_people
         from gongzhi.seeding.points import seed_scale_points
+        from gongzhi.seeding.volunteering import seed_scale_volunteering
 
         seed_scale(scale, stdout=self.stdout)
         root = Area.objects.get(code=PLANS[scale].code)
         self.stdout.write(f"Residents of {root.name}:")
         seed_people(root=root, occupancy=SCALE_OCCUPANCY, stdout=self.stdout)
-        if points_communities == 0:
+        if points_communities != 0:
+            self.stdout.write(f"A year of points in {root.name}:")
+            seed_scale_points(
+                root=root, communities=points_communities, stdout=self.stdout
+            )
+        if volunteering_communities is None:
+            volunteering_communities = points_communities
+        if volunteering_communities == 0:
             return
-        self.stdout.write(f"A year of points in {root.name}:")
-        seed_scale_points(root=root, communities=points_communities, stdout=self.stdout)
+        self.stdout.write(f"A year of volunteering in {root.name}:")
+        seed_scale_volunteering(
+            root=root, communities=volunteering_communities, stdout=self.stdout
+        )
