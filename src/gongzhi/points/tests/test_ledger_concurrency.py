@@ -81,6 +81,30 @@ def test_a_double_click_sent_eight_times_at_once_spends_once(ledger):
     assert ledger_problems() == []
 
 
+def test_an_account_opened_by_eight_transactions_at_once_is_opened_once(ledger):
+    from django.db import transaction
+
+    from gongzhi.points.models import AccountKind
+    from gongzhi.points.services.ledger import account_open
+
+    def open_and_go_on(index):
+        # Inside a transaction, as order_place opens the sink: a lost race
+        # must leave the transaction usable for the writes after it.
+        with transaction.atomic():
+            account = account_open(
+                kind=AccountKind.HOUSEHOLD,
+                community=ledger.community,
+                household=ledger.household,
+            )
+            return Account.objects.get(pk=account.pk).pk
+
+    results, errors = race(open_and_go_on, 8)
+    assert errors == []
+    assert len(results) == 8
+    assert len(set(results)) == 1
+    assert Account.objects.filter(area=ledger.household).count() == 1
+
+
 def test_transfers_crossing_the_same_accounts_both_ways_do_not_deadlock(ledger):
     _earn(ledger, 100)
 
