@@ -46,6 +46,8 @@ class Perm:
     POINTS_POLICY = "points.policy"  # a street's choices: household accounts
     ACTIVITY_MANAGE = "activity.manage"  # teams, activities, attendance, hours
     ACTIVITY_VIEW = "activity.view"  # activities, volunteers and their counts
+    ORG_MANAGE = "org.manage"  # organizations, agreements, 双报到 decisions
+    ORG_VIEW = "org.view"  # organizations, the service chain, the 双报到 pool
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -55,6 +57,7 @@ _COMMUNITY_WORK = {
     Perm.CARE_RECORD,
 }
 _ACTIVITIES = {Perm.ACTIVITY_MANAGE, Perm.ACTIVITY_VIEW}
+_ORGS = {Perm.ORG_MANAGE, Perm.ORG_VIEW}
 
 # 三员分立: the system, security and audit administrators run the platform,
 # the grants and the audit trail respectively. None of the three holds
@@ -63,13 +66,14 @@ _ACTIVITIES = {Perm.ACTIVITY_MANAGE, Perm.ACTIVITY_VIEW}
 ROLE_PERMS: dict[str, set[str]] = {
     Role.RESIDENT: {Perm.AREA_VIEW},
     Role.BUILDING_LEADER: _STAFF_COMMON
-    | {Perm.CARE_RECORD, Perm.POINTS_AWARD, Perm.ACTIVITY_VIEW},
+    | {Perm.CARE_RECORD, Perm.POINTS_AWARD, Perm.ACTIVITY_VIEW, Perm.ORG_VIEW},
     Role.GRID_WORKER: _STAFF_COMMON
     | _COMMUNITY_WORK
-    | {Perm.POINTS_AWARD, Perm.ACTIVITY_VIEW},
+    | {Perm.POINTS_AWARD, Perm.ACTIVITY_VIEW, Perm.ORG_VIEW},
     Role.STAFF: _STAFF_COMMON
     | _COMMUNITY_WORK
     | _ACTIVITIES
+    | _ORGS
     | {
         Perm.RESIDENT_IMPORT,
         Perm.POINTS_AWARD,
@@ -79,6 +83,7 @@ ROLE_PERMS: dict[str, set[str]] = {
     Role.SECRETARY: _STAFF_COMMON
     | _COMMUNITY_WORK
     | _ACTIVITIES
+    | _ORGS
     | {
         Perm.RESIDENT_IMPORT,
         Perm.AREA_MANAGE,
@@ -96,6 +101,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_VIEW,
         Perm.POINTS_POLICY,
         Perm.ACTIVITY_VIEW,
+        Perm.ORG_VIEW,
     },
     Role.DISTRICT_MANAGER: _STAFF_COMMON
     | {
@@ -105,6 +111,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_VIEW,
         Perm.POINTS_POLICY,
         Perm.ACTIVITY_VIEW,
+        Perm.ORG_VIEW,
     },
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,

@@ -71,6 +71,7 @@ def invalid(request, exc: ValidationError):
 def _routers():
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
+    from gongzhi.orgs.api import router as orgs_router
     from gongzhi.points.api import router as points_router
     from gongzhi.residents.api import router as residents_router
     from gongzhi.volunteering.api import router as volunteering_router
@@ -80,6 +81,7 @@ def _routers():
     api.add_router("/residents", residents_router)
     api.add_router("/points", points_router)
     api.add_router("/volunteering", volunteering_router)
+    api.add_router("/orgs", orgs_router)
 
 
 _routers()

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("gongzhi.points.urls")),
     path("", include("gongzhi.volunteering.feed_urls")),
     path("", include("gongzhi.volunteering.urls")),
+    path("", include("gongzhi.orgs.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gongzhi.residents",
     "gongzhi.points",
     "gongzhi.volunteering",
+    "gongzhi.orgs",
     "gongzhi.web",
 ]
 
