@@ -168,7 +168,9 @@ def test_staff_mark_a_volunteer_by_hand_and_confirm(page, ended):
     row.get_by_role("link", name="义诊进社区").click()
     page.get_by_label("志愿者", exact=True).select_option(label="周桂兰（报名成功）")
     page.get_by_label("手工登记原因").fill("老人没有智能手机")
-    page.get_by_role("button", name="登记到场").click()
+    # The walk-in card beside it has a button of its own.
+    by_hand = page.locator("form", has=page.get_by_label("手工登记原因"))
+    by_hand.get_by_role("button", name="登记到场").click()
     expect(page.get_by_text("周桂兰 已登记到场。")).to_be_visible()
     roster = page.get_by_test_id("roster")
     expect(roster).to_contain_text("工作人员登记")
@@ -177,3 +179,94 @@ def test_staff_mark_a_volunteer_by_hand_and_confirm(page, ended):
     expect(page.get_by_text("签到已确认，服务时长已按积分发放。")).to_be_visible()
     expect(page.get_by_test_id("status")).to_contain_text("已确认签到")
     screenshot(page, "activities-workbench-session")
+
+
+@pytest.fixture
+def photo_file(tmp_path, settings):
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "楼道.png"
+    Image.new("RGB", (640, 360), (200, 40, 40)).save(path, "PNG")
+    return path
+
+
+def test_a_team_leader_publishes_from_her_phone(
+    phone_page, default_tags, demo_people, areas, users, photo_file
+):
+    from gongzhi.residents.models import Person
+    from gongzhi.volunteering.models import Activity, TeamType
+    from gongzhi.volunteering.services.teams import team_create
+
+    zhou = Person.objects.get(user=users["resident"])
+    team_create(
+        area=areas["community"],
+        name="楼道服务队",
+        kind=TeamType.ENVIRONMENT,
+        leader=zhou,
+        by=users["staff"],
+    )
+    phone = phone_page
+    log_in(phone, RESIDENT)
+    phone.goto(phone.base + "/portal/activities/")
+    phone.get_by_test_id("publish").click()
+    _no_sideways_scroll(phone)
+    screenshot(phone, "activities-publish-phone")
+    start = timezone.localtime() + dt.timedelta(days=2)
+    form = phone.locator("form.publish-form")
+    form.locator("[name=title]").fill("楼道大扫除")
+    form.locator("[name=kind]").select_option("service")
+    form.locator("[name=place]").fill("航院小区1号楼")
+    form.locator("[name=starts_at]").fill(start.strftime("%Y-%m-%dT15:00"))
+    form.locator("[name=ends_at]").fill(start.strftime("%Y-%m-%dT17:00"))
+    form.locator("[name=capacity]").fill("8")
+    form.locator("[name=description]").fill("带上扫帚和手套。")
+    form.locator("[name=photo]").set_input_files(str(photo_file))
+    form.locator("button[type=submit]").click()
+    phone.wait_for_load_state()
+    expect(phone.get_by_test_id("organizer")).to_have_text("楼道服务队")
+    expect(phone.get_by_test_id("photo")).to_be_visible()
+    assert phone.get_by_test_id("photo").evaluate("img => img.naturalWidth") == 640
+    expect(phone.get_by_test_id("places")).to_have_text("已报 0 / 8 人")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "activities-published-phone")
+    assert Activity.objects.get().team.name == "楼道服务队"
+
+
+def test_staff_mark_a_walk_in_present(page, ended, areas):
+    from gongzhi.orgs.models import PartyRegistration
+    from gongzhi.residents.models import Person
+
+    zhou = Person.objects.get(name="周桂兰")
+    PartyRegistration.objects.create(
+        person=zhou,
+        community=areas["community"],
+        work_unit="区税务局",
+        status="confirmed",
+    )
+    walk_in = (
+        Person.objects.filter(household__path__startswith=areas["community"].path)
+        .exclude(pk=zhou.pk)
+        .exclude(phone_encrypted="")
+        .first()
+    )
+    log_in(page, STAFF)
+    page.goto(f"{page.base}/workbench/activities/sessions/{ended.pk}/")
+    roster = page.get_by_test_id("roster")
+    expect(
+        roster.locator("tr", has_text="周桂兰").get_by_test_id("party")
+    ).to_be_visible()
+    box = page.get_by_test_id("walk-in")
+    box.get_by_role("searchbox").fill(walk_in.name)
+    box.get_by_role("searchbox").press("Enter")
+    results = box.get_by_test_id("walkin-results")
+    expect(results).to_contain_text(walk_in.phone_masked)
+    assert walk_in.phone not in results.inner_text()
+    results.get_by_text(walk_in.name).click()
+    box.locator("[name=walkin-reason]").fill("未报名，现场参加")
+    screenshot(page, "activities-walkin-search")
+    box.locator("button[type=submit].button:not(.secondary)").click()
+    page.wait_for_load_state()
+    expect(roster.locator("tr", has_text=walk_in.name)).to_contain_text("工作人员登记")
+    assert Attendance.objects.get(person=walk_in).in_method == "hand"
+    screenshot(page, "activities-workbench-session-walkin")

@@ -104,3 +104,43 @@ def test_a_member_registers_on_her_phone_and_staff_confirm(
     expect(phone.get_by_test_id("hours")).to_have_text("0")
     _no_sideways_scroll(phone)
     screenshot(phone, "orgs-confirmed-phone")
+
+
+def test_staff_read_the_report_back_to_work_units(
+    page, default_tags, demo_people, areas, users
+):
+    """Three members of two units, two of whom served this year: the page
+    groups them by unit with their hours, and offers the workbook."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.orgs.services.registrations import (
+        registration_create,
+        registration_transition,
+    )
+    from gongzhi.orgs.tests.conftest import make_person, served
+
+    staff = users["staff"]
+    today = timezone.localdate()
+    for name, unit, hours in (
+        ("王建国", "和平区教育局", "3.5"),
+        ("李秀英", "和平区教育局", "2"),
+        ("赵敏", "和平区税务局", None),
+    ):
+        person = make_person(areas["neighbour_household"], name)
+        made = registration_create(person=person, work_unit=unit, by=staff)
+        registration_transition(registration=made, action="confirm", by=staff)
+        if hours:
+            served(person, areas["community"], hours, day=today - dt.timedelta(days=1))
+    log_in(page, STAFF)
+    page.goto(page.base + "/workbench/orgs/party-members/")
+    page.get_by_test_id("by-unit").click()
+    units = page.get_by_test_id("units")
+    expect(units.locator("tr", has_text="和平区教育局")).to_contain_text("5.5")
+    expect(units.locator("tr", has_text="和平区税务局")).to_contain_text("0")
+    expect(page.get_by_test_id("unit").first).to_contain_text("王建国")
+    screenshot(page, "orgs-workbench-by-unit")
+    with page.expect_download() as download:
+        page.get_by_test_id("export").click()
+    assert download.value.suggested_filename.startswith("党员双报到服务情况反馈表_")

@@ -129,6 +129,23 @@ class PoolRow(Schema):
     sessions: int
 
 
+class UnitOut(Schema):
+    work_unit: str
+    members: int
+    served: int  # members who served at least once in the period
+    sessions: int
+    hours: Decimal
+    rows: list[PoolRow]
+
+
+class PoolByUnitOut(Schema):
+    area_id: int
+    area: str
+    start: dt.date
+    end: dt.date
+    units: list[UnitOut]
+
+
 class PeriodIn(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
@@ -307,6 +324,28 @@ def area_registrations(request, area_id: int, status: str = ""):
     return [_registration_out(r) for r in found[:1000]]
 
 
+def _period(period: PeriodIn) -> tuple[dt.date, dt.date]:
+    """The period asked for, this year so far by default."""
+    today = timezone.localdate()
+    start = period.start or today.replace(month=1, day=1)
+    end = period.end or today
+    if end < start:
+        raise ValidationFailed(_("The end must come after the start."), field="end")
+    return start, end
+
+
+def _pool_row(row: dict) -> dict:
+    return {
+        "registration_id": row["registration"].pk,
+        "person_id": row["person"].pk,
+        "name": row["person"].name,
+        "work_unit": row["registration"].work_unit,
+        "community": row["registration"].community.name,
+        "hours": row["hours"],
+        "sessions": row["sessions"],
+    }
+
+
 @router.get(
     "/areas/{int:area_id}/pool",
     response={200: list[PoolRow], **ERRORS},
@@ -314,23 +353,38 @@ def area_registrations(request, area_id: int, status: str = ""):
 )
 def area_pool(request, area_id: int, period: Query[PeriodIn]):
     area = area_seen(request, area_id, Perm.ORG_VIEW)
-    today = timezone.localdate()
-    start = period.start or today.replace(month=1, day=1)
-    end = period.end or today
-    if end < start:
-        raise ValidationFailed(_("The end must come after the start."), field="end")
-    return [
-        {
-            "registration_id": row["registration"].pk,
-            "person_id": row["person"].pk,
-            "name": row["person"].name,
-            "work_unit": row["registration"].work_unit,
-            "community": row["registration"].community.name,
-            "hours": row["hours"],
-            "sessions": row["sessions"],
-        }
-        for row in selectors.pool(area, start=start, end=end)
-    ]
+    start, end = _period(period)
+    return [_pool_row(row) for row in selectors.pool(area, start=start, end=end)]
+
+
+@router.get(
+    "/areas/{int:area_id}/pool/by-unit",
+    response={200: PoolByUnitOut, **ERRORS},
+    summary="Confirmed party members by work unit with their service in a period",
+)
+def area_pool_by_unit(request, area_id: int, period: Query[PeriodIn]):
+    """What the community reports back to each member's work unit: the
+    units by name, each with its members (most hours first) and totals."""
+    area = area_seen(request, area_id, Perm.ORG_VIEW)
+    start, end = _period(period)
+    units = selectors.pool_by_unit(area, start=start, end=end)
+    return {
+        "area_id": area.pk,
+        "area": area.name,
+        "start": start,
+        "end": end,
+        "units": [
+            {
+                "work_unit": unit.work_unit,
+                "members": len(unit.rows),
+                "served": unit.active,
+                "sessions": unit.sessions,
+                "hours": unit.hours,
+                "rows": [_pool_row(row) for row in unit.rows],
+            }
+            for unit in units
+        ],
+    }
 
 
 def _decided(request, registration_id: int, action: str, note: str = "") -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Perm, Role
 from gongzhi.areas.models import Area
 from gongzhi.areas.scoping import scoped
-from gongzhi.volunteering.selectors import service_record
+from gongzhi.volunteering.selectors import hours_by_person
 
 from .models import Agreement, Organization, OrgKind, PartyRegistration
 from .models import RegistrationStatus as Status
@@ -135,11 +136,15 @@ def registration_of(person) -> PartyRegistration | None:
 def pool(area: Area, *, start: dt.date, end: dt.date, limit: int = 200) -> list[dict]:
     """Confirmed party members within ``area`` with their service hours
     and sessions from ``start`` to ``end`` (inclusive), most hours first:
-    what a community reports back to each member's work unit."""
-    members = registrations_in(area, status=Status.CONFIRMED)[:limit]
+    what a community reports back to each member's work unit. Two queries
+    however many members: the registrations, then everyone's hours."""
+    members = list(registrations_in(area, status=Status.CONFIRMED)[:limit])
+    served = hours_by_person(
+        {registration.person_id for registration in members}, start=start, end=end
+    )
     rows = []
     for registration in members:
-        record = service_record(registration.person, start=start, end=end)
+        record = served[registration.person_id]
         rows.append(
             {
                 "registration": registration,
@@ -150,6 +155,49 @@ def pool(area: Area, *, start: dt.date, end: dt.date, limit: int = 200) -> list[
         )
     rows.sort(key=lambda row: (-row["hours"], row["person"].name))
     return rows
+
+
+# A report names every member; past this many it is cut, and says so.
+REPORT_MAX = 5000
+
+
+@dataclass
+class UnitReport:
+    """One work unit's confirmed members within an area and their service
+    in a period: what the community sends back to that unit."""
+
+    work_unit: str
+    rows: list[dict] = field(default_factory=list)
+
+    @property
+    def sessions(self) -> int:
+        return sum(row["sessions"] for row in self.rows)
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((row["hours"] for row in self.rows), Decimal("0.00"))
+
+    @property
+    def active(self) -> int:
+        """Members who served at least once in the period."""
+        return sum(1 for row in self.rows if row["sessions"])
+
+
+def pool_by_unit(
+    area: Area, *, start: dt.date, end: dt.date, limit: int = REPORT_MAX
+) -> list[UnitReport]:
+    """The confirmed party members within ``area`` grouped by work unit,
+    units by name, each member with her sessions and hours from ``start``
+    to ``end`` (inclusive), most hours first. A unit is the name members
+    gave, spaces aside (``和平区 教育局`` joins ``和平区教育局``, under the
+    name first met); ``区教育局`` is another unit."""
+    rows = pool(area, start=start, end=end, limit=limit)
+    units: dict[str, UnitReport] = {}
+    for row in rows:
+        name = row["registration"].work_unit.strip()
+        key = "".join(name.split())
+        units.setdefault(key, UnitReport(name)).rows.append(row)
+    return sorted(units.values(), key=lambda unit: unit.work_unit)
 
 
 def party_member_ids(person_ids) -> set[int]:

@@ -15,6 +15,16 @@ urlpatterns = [
     path(W + "estates/<int:area_id>/chain/", workbench.chain_page, name="chain"),
     path(W + "party-members/", workbench.pool_page, name="pool"),
     path(
+        W + "party-members/by-unit/",
+        workbench.pool_by_unit_page,
+        name="pool_by_unit",
+    ),
+    path(
+        W + "party-members/by-unit/export.xlsx",
+        workbench.pool_report,
+        name="pool_report",
+    ),
+    path(
         W + "registrations/<int:registration_id>/decide/",
         workbench.registration_decide,
         name="registration_decide",

@@ -179,7 +179,7 @@ def seed_plan(
     out = stdout if stdout is not None else sys.stdout
     existing = Area.objects.filter(code=plan.code).first()
     if existing is not None:
-        _say(out, f"{existing.name} ({plan.code}) is already seeded; nothing to do.")
+        say(out, f"{existing.name} ({plan.code}) is already seeded; nothing to do.")
         return None
     if Area.objects.filter(
         depth=1, name__iexact=plan.name, retired_at__isnull=True
@@ -187,7 +187,7 @@ def seed_plan(
         raise ValueError(f"an active root named {plan.name} exists under another code")
 
     expected = plan.counts()
-    _say(
+    say(
         out,
         f"Seeding {label} scale: {plan.name} ({plan.code}), "
         f"{sum(expected.values()):,} areas, "
@@ -202,8 +202,8 @@ def seed_plan(
     elapsed = time.perf_counter() - started
 
     for kind in KIND_ORDER:
-        _say(out, f"  {kind.value:<10} {counts.get(str(kind), 0):>10,}")
-    _say(out, f"Done in {elapsed:.1f} s, peak memory {peak_rss_mib():.0f} MiB.")
+        say(out, f"  {kind.value:<10} {counts.get(str(kind), 0):>10,}")
+    say(out, f"Done in {elapsed:.1f} s, peak memory {peak_rss_mib():.0f} MiB.")
     return counts
 
 
@@ -234,7 +234,10 @@ def next_root_path() -> str:
     return step(1 if last is None else int(last.path, 36) + 1)
 
 
-def _say(out, line: str) -> None:
+def say(out, line: str) -> None:
+    """Write a progress line to ``out`` (a command's stdout), if any."""
+    if out is None:
+        return
     out.write(line + "\n")
     if hasattr(out, "flush"):
         out.flush()
@@ -324,7 +327,7 @@ class _Builder:
                 )
                 households_done += sum(1 for r in rows if r.kind == Kind.HOUSEHOLD)
                 self.write(rows)
-            _say(
+            say(
                 self.out,
                 f"  street {s}/{plan.streets} {street_name}: "
                 f"{plan.communities} communities, {households_done:,} households "

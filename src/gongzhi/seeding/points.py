@@ -56,6 +56,8 @@ from gongzhi.points.services import earning, shop
 from gongzhi.points.services.ledger import account_open
 from gongzhi.residents.models import Person, PersonStatus
 
+from .bulk import say
+
 # The deeds on every seeded catalog: name, points, cap, cap period, how
 # often an ordinary participant does it a month, and what the award says.
 CATALOG = [
@@ -209,14 +211,6 @@ class Tally:
             f"{self.transfers:,} transfers in {self.seconds:.1f} s "
             f"({rate:,.0f} transfers/s)"
         )
-
-
-def _say(out, line: str) -> None:
-    if out is None:
-        return
-    out.write(line + "\n")
-    if hasattr(out, "flush"):
-        out.flush()
 
 
 # Who runs the points
@@ -687,7 +681,7 @@ def seed_demo_points(
         if EarningItem.objects.filter(community=community).exists():
             continue
         if not seeded:
-            _say(stdout, "A year of points, through the points services:")
+            say(stdout, "A year of points, through the points services:")
         staff = staff_ensure(community, password=DEMO_PASSWORD, index=index)
         tally = seed_points_year(
             community=community,
@@ -701,11 +695,11 @@ def seed_demo_points(
         if tally is None:
             continue
         seeded = True
-        _say(stdout, f"  {community.name}: {tally.line()}")
+        say(stdout, f"  {community.name}: {tally.line()}")
         total.add(tally)
     if not seeded:
         return None
-    _say(stdout, f"Points: {total.line()}")
+    say(stdout, f"Points: {total.line()}")
     return total
 
 
@@ -740,15 +734,15 @@ def seed_scale_points(
             community=community, staff=staff, now=now, days=days, share=share
         )
         if tally is None:
-            _say(out, f"  {index}/{len(nodes)} {community.name}: seeded already")
+            say(out, f"  {index}/{len(nodes)} {community.name}: seeded already")
             continue
         total.add(tally)
-        _say(
+        say(
             out,
             f"  {index}/{len(nodes)} {community.name}: {tally.transfers:,} "
             f"transfers, {tally.transfers / tally.seconds:,.0f}/s; "
             f"{time.perf_counter() - started:.0f} s so far",
         )
     total.seconds = time.perf_counter() - started
-    _say(out, f"Points: {total.line()}")
+    say(out, f"Points: {total.line()}")
     return total

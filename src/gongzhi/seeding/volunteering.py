@@ -69,6 +69,7 @@ from gongzhi.volunteering.models import (
 from gongzhi.volunteering.recurrence import Festival, Frequency, Rule, occurrences
 from gongzhi.volunteering.services import activities, attendance, signup, teams
 
+from .bulk import say
 from .points import staff_ensure
 
 # The teams of each demo community, in the news reports' words: name,
@@ -568,14 +569,6 @@ class Tally:
             f"{self.points:,} points, {self.refused:,} refused, "
             f"in {self.seconds:.1f} s"
         )
-
-
-def _say(out, line: str) -> None:
-    if out is None:
-        return
-    out.write(line + "\n")
-    if hasattr(out, "flush"):
-        out.flush()
 
 
 def organizers_for(community: Area) -> list[User]:
@@ -1419,15 +1412,15 @@ def seed_demo_volunteering(
     )
     if all(Team.objects.filter(area=c).exists() for c in communities):
         return None
-    _say(stdout, "A year of volunteering, through the volunteering services:")
+    say(stdout, "A year of volunteering, through the volunteering services:")
 
-    def say(_index, community, tally):
+    def progress(_index, community, tally):
         if tally is not None:
-            _say(stdout, f"  {community.name}: {tally.line()}")
+            say(stdout, f"  {community.name}: {tally.line()}")
 
     total = _run(
         communities,
-        say=say,
+        say=progress,
         now=now,
         days=days,
         ahead=ahead,
@@ -1435,7 +1428,7 @@ def seed_demo_volunteering(
         featured=featured,
         demo=True,
     )
-    _say(stdout, f"Volunteering: {total.line()}")
+    say(stdout, f"Volunteering: {total.line()}")
     return total
 
 
@@ -1461,18 +1454,18 @@ def seed_scale_volunteering(
     nodes = list(nodes)
     started = time.perf_counter()
 
-    def say(index, community, tally):
+    def progress(index, community, tally):
         where = f"  {index + 1}/{len(nodes)} {community.name}"
         if tally is None:
-            _say(out, f"{where}: seeded already")
+            say(out, f"{where}: seeded already")
             return
-        _say(
+        say(
             out,
             f"{where}: {tally.sessions:,} sessions, {tally.attendances:,} "
             f"attendances; {time.perf_counter() - started:.0f} s so far",
         )
 
-    total = _run(nodes, say=say, now=now, days=days)
+    total = _run(nodes, say=progress, now=now, days=days)
     total.seconds = time.perf_counter() - started
-    _say(out, f"Volunteering: {total.line()}")
+    say(out, f"Volunteering: {total.line()}")
     return total

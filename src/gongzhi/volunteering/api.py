@@ -22,6 +22,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import NotAllowed, ValidationFailed, fields_renamed
+from gongzhi.orgs.selectors import org_list
 from gongzhi.residents.api.lookups import (
     ERRORS,
     NOT_ALLOWED,
@@ -46,6 +47,8 @@ class SessionOut(Schema):
     kind: str
     kind_label: str
     team: str
+    unit_id: int | None = None
+    organizer: str = ""
     community: str
     place: str
     audience_label: str
@@ -119,6 +122,7 @@ class ActivityIn(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     team_id: int | None = None
+    unit_id: int | None = None
     audience: str = "all"
     signup_required: bool = True
     capacity: int | None = None
@@ -166,6 +170,7 @@ class TeamIn(Schema):
     name: str
     kind: str
     leader_id: int | None = None
+    unit_id: int | None = None
     description: str = ""
     skills: str = ""
     availability: str = ""
@@ -177,6 +182,8 @@ class TeamOut(Schema):
     kind: str
     kind_label: str
     area: str
+    unit_id: int | None = None
+    unit: str = ""
     leader: str
     members: int
 
@@ -233,6 +240,8 @@ def _session_out(o: Occurrence, mine: SignUp | None = None) -> dict:
         "kind": activity.kind,
         "kind_label": activity.get_kind_display(),
         "team": activity.team.name if activity.team_id else "",
+        "unit_id": activity.unit_id,
+        "organizer": activity.organizer,
         "community": o.community.name,
         "place": activity.place,
         "audience_label": activity.get_audience_display(),
@@ -294,8 +303,28 @@ def _my_session(request, session_id: int) -> tuple[object, Occurrence]:
 
 
 SESSIONS = Occurrence.objects.select_related(
-    "activity", "activity__team", "activity__team__leader", "community"
+    "activity",
+    "activity__team",
+    "activity__team__leader",
+    "activity__team__unit",
+    "activity__unit",
+    "community",
 )
+
+
+def _unit(request, unit_id: int | None):
+    """An active unit (organization) where the caller holds
+    activity.manage; an unknown one is refused naming ``unit_id``."""
+    if unit_id is None:
+        return None
+    unit = (
+        org_list(user=request.user, perm=Perm.ACTIVITY_MANAGE)
+        .filter(pk=unit_id)
+        .first()
+    )
+    if unit is None:
+        raise ValidationFailed(_("Not found."), field="unit_id")
+    return unit
 
 
 def _organized(request, session_id: int) -> Occurrence:
@@ -437,15 +466,23 @@ def activity_publish(request, area_id: int, payload: ActivityIn):
         )
         if team is None:
             raise ValidationFailed(_("Not found."), field="team_id")
-    data = payload.dict(exclude={"team_id", "repeat"})
+    unit = _unit(request, payload.unit_id)
+    data = payload.dict(exclude={"team_id", "unit_id", "repeat"})
     repeat = None
     if payload.repeat is not None:
         repeat = Rule.from_dict(payload.repeat.dict())
-    with fields_renamed(community="area_id", team="team_id"):
+    with fields_renamed(community="area_id", team="team_id", unit="unit_id"):
         made = activities.activity_create(
-            community=area, team=team, by=request.user, repeat=repeat, **data
+            community=area,
+            team=team,
+            unit=unit,
+            by=request.user,
+            repeat=repeat,
+            **data,
         )
-    sessions = made.occurrences.select_related("activity__team", "community")
+    sessions = made.occurrences.select_related(
+        "activity__team__unit", "activity__unit", "community"
+    )
     return Status(
         201,
         {
@@ -595,6 +632,8 @@ def _team_out(team: Team) -> dict:
         "kind": team.kind,
         "kind_label": team.get_kind_display(),
         "area": team.area.name,
+        "unit_id": team.unit_id,
+        "unit": team.unit.name if team.unit_id else "",
         "leader": team.leader.name if team.leader_id else "",
         "members": team.members.filter(status="member").count(),
     }
@@ -619,7 +658,7 @@ def _member_out(member: TeamMember) -> dict:
 def area_teams(request, area_id: int):
     area = area_seen(request, area_id, Perm.ACTIVITY_VIEW)
     found = Team.objects.filter(area__path__startswith=area.path, active=True)
-    return [_team_out(t) for t in found.select_related("area", "leader")[:500]]
+    return [_team_out(t) for t in found.select_related("area", "leader", "unit")[:500]]
 
 
 @router.post(
@@ -632,12 +671,14 @@ def team_add(request, area_id: int, payload: TeamIn):
     leader = None
     if payload.leader_id is not None:
         leader = person_seen(request, payload.leader_id, Perm.AREA_VIEW)
-    with fields_renamed(area="area_id"):
+    unit = _unit(request, payload.unit_id)
+    with fields_renamed(area="area_id", unit="unit_id"):
         team = teams.team_create(
             area=area,
             by=request.user,
             leader=leader,
-            **payload.dict(exclude={"leader_id"}),
+            unit=unit,
+            **payload.dict(exclude={"leader_id", "unit_id"}),
         )
     return Status(201, _team_out(team))
 

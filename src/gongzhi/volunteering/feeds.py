@@ -9,7 +9,11 @@ does not exist, so neither its existence nor its content leaks. Rotating
 ``SECRET_KEY_FALLBACKS``.
 
 A feed holds only what the notice board shows: titles, places, times,
-descriptions and cancellations; never a person's name or phone number.
+organizers (a team, a unit or the community), descriptions and
+cancellations; never a person's name or phone number. The organizer goes
+in the description rather than ORGANIZER, which must be a calendar user's
+address (a mailto: URI) and makes some apps treat an entry as a meeting
+invitation.
 Cancelled sessions stay in the feed marked ``STATUS:CANCELLED`` so that
 subscribed calendars drop or strike them instead of keeping a stale entry.
 """
@@ -105,7 +109,7 @@ def feed_sessions(
         Occurrence.objects.filter(
             where, ends_at__gte=now - PAST, starts_at__lte=now + AHEAD
         )
-        .select_related("activity")
+        .select_related("activity__team__unit", "activity__unit", "activity__community")
         .order_by("starts_at", "pk")[:MAX_EVENTS]
     )
 
@@ -122,6 +126,7 @@ def _description(occurrence: Occurrence, cancelled: bool) -> str:
         )
     if activity.description:
         lines.append(activity.description)
+    lines.append(_("Organized by %(name)s") % {"name": activity.organizer})
     facts = [str(activity.get_kind_display())]
     if occurrence.capacity:
         facts.append(

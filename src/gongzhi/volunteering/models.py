@@ -38,6 +38,16 @@ class Team(models.Model):
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
     )
+    # The unit (a co-building unit, the property company…) the team is
+    # under, if not the community itself.
+    unit = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
     leader = models.ForeignKey(
         "residents.Person",
         on_delete=models.PROTECT,
@@ -166,6 +176,16 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name=_("organizing team"),
     )
+    # The organizer is the team, or else this unit, or else (both empty)
+    # the community itself.
+    unit = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organizing unit"),
+    )
     place_kind = models.CharField(
         _("kind of place"), max_length=16, choices=PlaceKind.choices
     )
@@ -203,6 +223,18 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def organizer(self) -> str:
+        """Who runs it, as a notice says: the team (with its unit), the
+        unit, or the community."""
+        if self.team_id:
+            if self.team.unit_id:
+                return f"{self.team.name}（{self.team.unit.name}）"
+            return self.team.name
+        if self.unit_id:
+            return self.unit.name
+        return self.community.name
 
 
 class Occurrence(models.Model):

@@ -7,7 +7,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
+from gongzhi.residents.models import PersonStatus
+from gongzhi.residents.selectors.people import PeopleFilter, people_search
 
 from .models import (
     Attendance,
@@ -15,6 +18,7 @@ from .models import (
     Occurrence,
     SignUp,
     SignUpStatus,
+    Team,
     TeamMember,
 )
 from .services.rules import home_community
@@ -40,7 +44,13 @@ def sessions_for_resident(person, *, since: dt.datetime | None = None):
             cancelled_at__isnull=True,
             activity__cancelled_at__isnull=True,
         )
-        .select_related("activity", "activity__team", "community")
+        .select_related(
+            "activity",
+            "activity__team",
+            "activity__team__unit",
+            "activity__unit",
+            "community",
+        )
         .order_by("starts_at", "pk")
     )
 
@@ -89,6 +99,43 @@ def roster(occurrence: Occurrence) -> list[dict]:
             "attendance"
         ] = attendance
     return list(rows.values())
+
+
+# A search shows this many people at most: type more to narrow it.
+WALKINS_SHOWN = 20
+
+
+def _walkins(*, user, occurrence: Occurrence, q: str = ""):
+    """Residents who may be marked in at ``occurrence`` without a sign-up:
+    those living where it is held, within the reach where ``user`` sees
+    personal data (the residents search's own scoping), not yet present;
+    with ``q``, those the residents search finds by it."""
+    return people_search(
+        user=user,
+        filters=PeopleFilter(
+            q=q, area=occurrence.community, status=PersonStatus.ACTIVE
+        ),
+        perm=Perm.PERSONAL_VIEW,
+    ).exclude(pk__in=Attendance.objects.filter(occurrence=occurrence).values("person"))
+
+
+def walkin_candidates(*, user, occurrence: Occurrence, q: str) -> list:
+    """The walk-ins whose name, pinyin initials or phone ``q`` matches;
+    none for an empty ``q``."""
+    if not q.strip():
+        return []
+    return list(_walkins(user=user, occurrence=occurrence, q=q)[:WALKINS_SHOWN])
+
+
+def walkin_person(*, user, occurrence: Occurrence, pk: int):
+    """One walk-in by id, or None where ``walkin_candidates`` would not
+    find her."""
+    return _walkins(user=user, occurrence=occurrence).filter(pk=pk).first()
+
+
+def teams_led(person):
+    """The active teams ``person`` leads, by name."""
+    return Team.objects.filter(leader=person, active=True).select_related("area")
 
 
 def service_record(person, *, start: dt.date | None = None, end: dt.date | None = None):
@@ -181,4 +228,32 @@ def figures(
         "by_kind": by("kind"),
         "by_team": by("team__name"),
         "by_place": by("place"),
+    }
+
+
+def hours_by_person(
+    person_ids, *, start: dt.date | None = None, end: dt.date | None = None
+) -> dict[int, dict]:
+    """Each of ``person_ids``' hours and sessions within [start, end] if
+    given, counted as ``service_record`` counts them, in one query: what a
+    roster of many volunteers reads instead of one record each. Everyone
+    asked about is answered, with zeros when she never served."""
+    ids = list(person_ids)
+    attendances = Attendance.objects.filter(person_id__in=ids)
+    if start:
+        attendances = attendances.filter(occurrence__starts_at__date__gte=start)
+    if end:
+        attendances = attendances.filter(occurrence__starts_at__date__lte=end)
+    totals = {
+        row["person_id"]: row
+        for row in attendances.values("person_id")
+        .annotate(hours=Sum("hours"), sessions=Count("pk"))
+        .order_by()
+    }
+    return {
+        pk: {
+            "hours": _hours(totals.get(pk, {}).get("hours")),
+            "sessions": totals.get(pk, {}).get("sessions", 0),
+        }
+        for pk in ids
     }

@@ -11,6 +11,7 @@ S = W + "sessions/<int:session_id>/"
 urlpatterns = [
     path("portal/activities/", portal.portal_activities, name="portal_activities"),
     path("portal/activities/mine/", portal.portal_service, name="portal_service"),
+    path("portal/activities/new/", portal.portal_publish, name="portal_publish"),
     path(
         "portal/activities/<int:session_id>/",
         portal.portal_session,
@@ -30,6 +31,11 @@ urlpatterns = [
         "portal/activities/<int:session_id>/scan/",
         portal.portal_scan,
         name="portal_scan",
+    ),
+    path(
+        "portal/activities/<int:session_id>/photo/",
+        portal.portal_photo,
+        name="portal_photo",
     ),
     path(
         "portal/activities/<int:session_id>/code/",
@@ -52,6 +58,8 @@ urlpatterns = [
     ),
     path(S, workbench.session_page, name="session"),
     path(S + "mark/", workbench.session_mark, name="session_mark"),
+    path(S + "walkins/", workbench.session_walkins, name="session_walkins"),
+    path(S + "photo/", workbench.session_photo, name="session_photo"),
     path(
         S + "hours/<int:attendance_id>/",
         workbench.attendance_hours,

@@ -1,5 +1,8 @@
 """Test settings: the base, made fast and deterministic."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
@@ -10,4 +13,6 @@ WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# Uploads a test does not redirect itself never land in the real data folder.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gongzhi-test-media-"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

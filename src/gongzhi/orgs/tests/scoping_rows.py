@@ -18,6 +18,8 @@ MANAGE = "perm:org.manage"
 VIEW = "perm:org.view"
 MINE = "own_activities"
 COMMUNITIES = "community other_community"
+# The places the pool pages offer: streets, communities and grids.
+POOL_PLACES = "street community other_community grid sibling_grid other_grid"
 API = "/api/v1/orgs"
 W = "/workbench/orgs/"
 MARK = "矩阵"
@@ -113,6 +115,14 @@ ROWS = [
         seen=403,
     ),
     Row(
+        "orgs: the pool by work unit",
+        "GET",
+        API + "/areas/{area}/pool/by-unit?start=2026-01-01&end=2026-12-31",
+        api=True,
+        needs=VIEW,
+        seen=403,
+    ),
+    Row(
         "orgs: confirm a registration",
         "POST",
         API + "/registrations/{registration}/confirm",
@@ -153,6 +163,27 @@ ROWS = [
         needs="anywhere:org.manage",
     ),
     Row("orgs: pool page", "GET", W + "party-members/", needs="anywhere:org.view"),
+    Row(
+        "orgs: by-unit page",
+        "GET",
+        W + "party-members/by-unit/",
+        needs="anywhere:org.view",
+    ),
+    # A place asked for outside reach is 404, not the default place.
+    Row(
+        "orgs: by-unit page of a place",
+        "GET",
+        W + "party-members/by-unit/?area={area}",
+        needs=VIEW,
+        places=POOL_PLACES,
+    ),
+    Row(
+        "orgs: by-unit workbook of a place",
+        "GET",
+        W + "party-members/by-unit/export.xlsx?area={area}&start=2026-01-01",
+        needs=VIEW,
+        places=POOL_PLACES,
+    ),
     Row(
         "orgs: chain page",
         "GET",

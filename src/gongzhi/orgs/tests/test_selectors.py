@@ -75,3 +75,72 @@ def test_the_pool_lists_confirmed_members_with_their_hours(zhou, areas, users):
         )
         == []
     )
+
+
+def _confirmed(person, unit, staff):
+    made = registration_create(person=person, work_unit=unit, by=staff)
+    return registration_transition(registration=made, action="confirm", by=staff)
+
+
+def test_the_pool_by_unit_groups_members_with_their_service(zhou, areas, users):
+    staff = users["staff"]
+    wang = make_person(areas["neighbour_household"], "王建国")
+    li = make_person(areas["neighbour_household"], "李秀英")
+    waiting = make_person(areas["neighbour_household"], "赵敏")
+    _confirmed(zhou, "和平区教育局", staff)
+    _confirmed(wang, "和平区 教育局", staff)  # the same unit, typed with a space
+    _confirmed(li, "和平区税务局", staff)
+    registration_create(person=waiting, work_unit="和平区税务局", by=staff)
+    served(zhou, areas["community"], "2.5", day=dt.date(2026, 3, 8))
+    served(zhou, areas["community"], "3", day=dt.date(2026, 5, 1))
+    served(zhou, areas["community"], "4", day=dt.date(2025, 12, 1))  # last year
+    served(wang, areas["community"], "1", day=dt.date(2026, 4, 1))
+    units = selectors.pool_by_unit(
+        areas["community"], start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
+    )
+    assert [
+        (
+            unit.work_unit,
+            [(r["person"].name, r["sessions"], r["hours"]) for r in unit.rows],
+            unit.sessions,
+            unit.hours,
+            unit.active,
+        )
+        for unit in units
+    ] == [
+        (
+            "和平区教育局",
+            [("周桂兰", 2, Decimal("5.50")), ("王建国", 1, Decimal("1.00"))],
+            3,
+            Decimal("6.50"),
+            2,
+        ),
+        ("和平区税务局", [("李秀英", 0, Decimal("0.00"))], 0, Decimal("0.00"), 0),
+    ]
+    # Another community's members are not there; nor in the other's report.
+    assert (
+        selectors.pool_by_unit(
+            areas["other_community"],
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+        )
+        == []
+    )
+
+
+def test_the_pool_by_unit_reads_in_two_queries_however_many_members(
+    areas, users, django_assert_num_queries
+):
+    for index in range(6):
+        person = make_person(areas["neighbour_household"], f"党员{index}")
+        _confirmed(person, f"单位{index % 3}", users["staff"])
+        served(person, areas["community"], "2", day=dt.date(2026, 6, 1))
+    with django_assert_num_queries(2):  # the registrations, then the hours
+        units = selectors.pool_by_unit(
+            areas["community"], start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
+        )
+    assert [(u.work_unit, len(u.rows), u.hours) for u in units] == [
+        ("单位0", 2, Decimal("4.00")),
+        ("单位1", 2, Decimal("4.00")),
+        ("单位2", 2, Decimal("4.00")),
+    ]

@@ -10,13 +10,16 @@ Anything outside the login's reach for the page's permission answers 404.
 from __future__ import annotations
 
 import datetime as dt
+import io
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -31,7 +34,9 @@ from gongzhi.web.forms import add_domain_error
 from .. import selectors
 from ..models import KIND_PLACE, Organization, OrgKind, PartyRegistration
 from ..models import RegistrationStatus as Status
-from ..services import organizations, registrations
+from ..services import organizations, registrations, reports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _areas(request, perm: str, kinds=(Kind.COMMUNITY,)):
@@ -187,15 +192,19 @@ def chain_page(request, area_id: int):
     return render(request, "orgs/workbench/chain.html", context)
 
 
-@perm_required(Perm.ORG_VIEW)
-def pool_page(request):
-    """双报到: registrations awaiting confirmation, and the confirmed
-    members with their service hours this year (or a chosen period)."""
+def _pool_scope(request, *, strict: bool = False):
+    """The places the pool pages offer (streets, communities and grids in
+    reach), the one chosen (the first community by default) and the period
+    (this year so far by default). ``strict``: a place asked for outside
+    reach answers 404 rather than the default, as an export must not
+    quietly report another place."""
     today = timezone.localdate()
     places = list(
         _areas(request, Perm.ORG_VIEW, (Kind.STREET, Kind.COMMUNITY, Kind.GRID))
     )
     area = _chosen(request, places)
+    if area is None and strict and request.GET.get("area"):
+        raise Http404
     if area is None and places:
         area = next((a for a in places if a.kind == Kind.COMMUNITY), places[0])
     start = _date(request.GET.get("start"), today.replace(month=1, day=1))
@@ -203,6 +212,14 @@ def pool_page(request):
     error = ""
     if end < start:
         error, start, end = _("The end must come after the start."), end, start
+    return places, area, start, end, error
+
+
+@perm_required(Perm.ORG_VIEW)
+def pool_page(request):
+    """双报到: registrations awaiting confirmation, and the confirmed
+    members with their service hours this year (or a chosen period)."""
+    places, area, start, end, error = _pool_scope(request)
     waiting, rows, others = [], [], []
     if area is not None:
         waiting = list(selectors.registrations_in(area, status=Status.REGISTERED))
@@ -226,6 +243,49 @@ def pool_page(request):
         "hours": sum(row["hours"] for row in rows),
     }
     return render(request, "orgs/workbench/pool.html", context)
+
+
+@perm_required(Perm.ORG_VIEW)
+def pool_by_unit_page(request):
+    """按工作单位反馈: the confirmed members grouped by work unit with each
+    one's sessions and hours in the period, for reporting back to the
+    units; the same as an Excel workbook, a sheet per unit."""
+    places, area, start, end, error = _pool_scope(request, strict=True)
+    units = (
+        selectors.pool_by_unit(area, start=start, end=end) if area is not None else []
+    )
+    context = {
+        "places": places,
+        "area": area,
+        "start": start,
+        "end": end,
+        "error": error,
+        "units": units,
+        "members": sum(len(unit.rows) for unit in units),
+        "sessions": sum(unit.sessions for unit in units),
+        "hours": sum(unit.hours for unit in units),
+        "query": urlencode(
+            {"area": area.pk if area else "", "start": start, "end": end}
+        ),
+    }
+    return render(request, "orgs/workbench/pool_by_unit.html", context)
+
+
+@perm_required(Perm.ORG_VIEW)
+def pool_report(request):
+    """The report by work unit as an Excel workbook (党员双报到服务情况反馈表)."""
+    _places, area, start, end, _error = _pool_scope(request, strict=True)
+    if area is None:
+        raise Http404
+    out = io.BytesIO()
+    reports.pool_report_write(
+        area=area, start=start, end=end, by=request.user, out=out, request=request
+    )
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, reports.pool_report_filename(area, start, end)
+    )
+    return response
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:

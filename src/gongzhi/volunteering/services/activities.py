@@ -26,7 +26,7 @@ from ..models import (
     Team,
 )
 from ..recurrence import Rule, occurrences
-from .rules import leads, require_organizer
+from .rules import leads, require_organizer, unit_check
 
 TITLE_MAX = Activity._meta.get_field("title").max_length
 PLACE_MAX = Activity._meta.get_field("place").max_length
@@ -80,6 +80,7 @@ def activity_create(
     ends_at: dt.datetime,
     by: User,
     team: Team | None = None,
+    unit=None,
     audience: str = Audience.ALL,
     signup_required: bool = True,
     capacity: int | None = None,
@@ -93,7 +94,13 @@ def activity_create(
     """Publish an activity: one session from ``starts_at`` to ``ends_at``,
     or, with ``repeat``, a session on each date the rule gives, at the same
     time of day. The rule must end (a date or a count): sessions are written
-    up front, never without bound."""
+    up front, never without bound.
+
+    The organizer is ``team``, or ``unit`` (an active organization within
+    the community), or, with neither, the community itself. Staff with
+    activity.manage there publish, and so does the team's leader for her
+    team. A photo must be a real image within the size limit; it is stored
+    under a name of its own, never the uploader's."""
     now = now or timezone.now()
     if community.kind not in (Kind.COMMUNITY, Kind.STREET):
         raise ValidationFailed(
@@ -109,6 +116,11 @@ def activity_create(
         or team.area.path.startswith(community.path)
     ):
         raise ValidationFailed(_("This team works elsewhere."), field="team")
+    if team is not None and unit is not None:
+        raise ValidationFailed(
+            _("Choose a team or a unit as the organizer, not both."), field="unit"
+        )
+    unit_check(unit, community)
     title = text_clean(title, field="title", limit=TITLE_MAX, required=True)
     kind = _choice(kind, ActivityType, field="kind")
     place_kind = _choice(place_kind, PlaceKind, field="place_kind")
@@ -120,8 +132,7 @@ def activity_create(
     length = _session_times(starts_at, ends_at)
     if starts_at < now:
         raise ValidationFailed(_("The start has passed."), field="starts_at")
-    if photo is not None:
-        photo_check(photo, field="photo")
+    extension = photo_check(photo, field="photo") if photo else None
     local = timezone.localtime(starts_at)
     days = occurrences(repeat, start=local.date()) if repeat else [local.date()]
     activity = Activity.objects.create(
@@ -129,6 +140,7 @@ def activity_create(
         kind=kind,
         community=community,
         team=team,
+        unit=unit,
         place_kind=place_kind,
         place=place,
         audience=audience,
@@ -137,7 +149,6 @@ def activity_create(
         signup_closes_hours=hours_before,
         points_per_hour=points_per_hour,
         description=str(description or "").strip(),
-        photo=photo,
         repeat=repeat.as_dict() if repeat else {},
         created_by=by,
         created_at=now,
@@ -145,6 +156,10 @@ def activity_create(
     Occurrence.objects.bulk_create(
         _occurrence(activity, day, local.timetz(), length) for day in days
     )
+    if photo:
+        activity.photo.save(
+            f"{activity.pk}-{secrets.token_hex(4)}.{extension}", photo, save=True
+        )
     return activity
 
 

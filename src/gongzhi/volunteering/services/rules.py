@@ -58,3 +58,19 @@ def may_take_part(person, occurrence: Occurrence) -> None:
         raise ValidationFailed(
             _("This activity is held in another street."), field="occurrence"
         )
+
+
+def unit_check(unit, area: Area, *, field: str = "unit") -> None:
+    """Refuse a unit (an organization) that is not active or lies outside
+    ``area``, the community (or street) a team or activity belongs to."""
+    if unit is None:
+        return
+    if not unit.active:
+        raise ValidationFailed(
+            _("%(name)s is no longer active.") % {"name": unit.name}, field=field
+        )
+    if not unit.area.path.startswith(area.path):
+        raise ValidationFailed(
+            _("%(name)s belongs to another community.") % {"name": unit.name},
+            field=field,
+        )

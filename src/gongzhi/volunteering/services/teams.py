@@ -15,7 +15,7 @@ from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 
 from ..models import MEMBER_OPEN, MemberStatus, Team, TeamMember, TeamType
-from .rules import home_community, leads
+from .rules import home_community, leads, unit_check
 
 NAME_MAX = Team._meta.get_field("name").max_length
 NOTE_MAX = TeamMember._meta.get_field("note").max_length
@@ -30,13 +30,15 @@ def team_create(
     kind: str,
     by: User,
     leader=None,
+    unit=None,
     description: str = "",
     skills: str = "",
     availability: str = "",
     now: dt.datetime | None = None,
 ) -> Team:
-    """A new service team under a community or a street; its leader, if
-    named, becomes its first member."""
+    """A new service team under a community or a street, and under one of
+    its active units if ``unit`` is given; its leader, if named, becomes
+    its first member."""
     if area.kind not in (Kind.COMMUNITY, Kind.STREET):
         raise ValidationFailed(
             _("A team belongs to a community or a street."), field="area"
@@ -46,6 +48,7 @@ def team_create(
     name = text_clean(name, field="name", limit=NAME_MAX, required=True)
     if kind not in TeamType.values:
         raise ValidationFailed(_("Choose one of the options."), field="kind")
+    unit_check(unit, area)
     if Team.objects.filter(area=area, name=name).exists():
         raise ValidationFailed(
             _("%(area)s already has a team called %(name)s.")
@@ -57,6 +60,7 @@ def team_create(
         area=area,
         name=name,
         kind=kind,
+        unit=unit,
         leader=leader,
         description=str(description or "").strip(),
         skills=text_clean(skills, field="skills", limit=SKILLS_MAX),

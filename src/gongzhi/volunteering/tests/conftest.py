@@ -64,3 +64,57 @@ def event(demo_people, areas, users):
         neighbours=neighbours,
         staff=users["staff"],
     )
+
+
+def png(name: str = "photo.png", size: int = 8):
+    """A real (tiny) PNG upload."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), "red").save(out, "PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def not_image(name: str = "notice.png"):
+    """A file that calls itself a PNG and is not one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"not a picture", content_type="image/png")
+
+
+def english(client):
+    """Pages in English from now on, as after switching language: new
+    labels read the same before and after they are translated."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def units(areas):
+    """Organizations: a co-building unit and the property company of
+    三盛里 (the latter at its estate), a retired unit of 三盛里 and a unit of
+    裕华园."""
+    from gongzhi.orgs.models import Organization, OrgKind
+
+    def make(area, kind, name, active=True):
+        return Organization.objects.create(
+            area=area, kind=kind, name=name, active=active
+        )
+
+    return SimpleNamespace(
+        hospital=make(areas["community"], OrgKind.CO_BUILDING, "区人民医院"),
+        property=make(areas["estate"], OrgKind.PROPERTY, "航院物业"),
+        retired=make(areas["community"], OrgKind.CO_BUILDING, "老供电所", active=False),
+        elsewhere=make(areas["other_community"], OrgKind.CO_BUILDING, "裕华中学"),
+    )

@@ -3,16 +3,23 @@
 Organizers act where they hold activity.manage over the community a session
 is held in; activity.view reads sessions, teams, figures and volunteers'
 records within the login's reach. ``{session}`` is a session next month in
-a community place, ``{past_session}`` one that ended an hour ago, ``{team}``
+a community place (its activity with a photo), ``{past_session}`` one that
+ended an hour ago, ``{team}``
 a team of that community with ``{member}`` an application to it, each made
 on first use and rolled back with the test. A resident's own endpoints
-answer her alone (``own_activities``).
+answer her alone (``own_activities``); the page where a team's leader
+publishes answers nobody here, as no demo login leads a team (the
+volunteering tests walk a leader through it, in and out of her team).
 """
 
 import datetime as dt
+import io
 import secrets
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
+from PIL import Image
 
 from gongzhi.areas.models import Kind
 from gongzhi.residents.models import Person
@@ -34,6 +41,18 @@ V = "/api/v1/volunteering"
 MARK = "矩阵"
 
 
+PHOTO = "activities/matrix.png"
+
+
+def _photo() -> str:
+    """One small PNG in storage for every matrix activity, written once."""
+    if not default_storage.exists(PHOTO):
+        out = io.BytesIO()
+        Image.new("RGB", (4, 4), "red").save(out, "PNG")
+        default_storage.save(PHOTO, ContentFile(out.getvalue()))
+    return PHOTO
+
+
 def _session(area, *, past: bool) -> int:
     if area.kind != Kind.COMMUNITY:
         return 0
@@ -48,6 +67,7 @@ def _session(area, *, past: bool) -> int:
             place=MARK,
             signup_required=True,
             capacity=10,
+            photo=_photo(),
         )
         now = timezone.now()
         starts = now - dt.timedelta(hours=3) if past else now + dt.timedelta(days=30)
@@ -278,6 +298,27 @@ ROWS = [
         needs=MINE,
         places="community",
     ),
+    Row(
+        "activities page: a session's photo",
+        "GET",
+        "/portal/activities/{session}/photo/",
+        needs=MINE,
+        places="community",
+    ),
+    # A team's leader publishing from her phone: no demo login leads one
+    Row(
+        "activities page: publish for my team",
+        "GET",
+        "/portal/activities/new/",
+        needs="team_leader",
+    ),
+    Row(
+        "activities page: publish for my team, posted",
+        "POST",
+        "/portal/activities/new/",
+        needs="team_leader",
+        body={"title": MARK},
+    ),
     # The organizer's phone
     Row(
         "activities page: the check-in code",
@@ -317,6 +358,29 @@ ROWS = [
         "/workbench/activities/sessions/{session}/",
         needs=VIEW,
         places=COMMUNITIES,
+    ),
+    Row(
+        "activities: a session's photo",
+        "GET",
+        "/workbench/activities/sessions/{session}/photo/",
+        needs=VIEW,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "activities: walk-in search",
+        "GET",
+        "/workbench/activities/sessions/{session}/walkins/?q=王",
+        needs=MANAGE,
+        places=COMMUNITIES,
+    ),
+    Row(  # nobody chosen: reached, then refused
+        "activities: mark a walk-in",
+        "POST",
+        "/workbench/activities/sessions/{past_session}/walkins/",
+        needs=MANAGE,
+        ok=400,
+        places=COMMUNITIES,
+        body={"walkin-person": "0"},
     ),
     Row(
         "activities: confirm a session",

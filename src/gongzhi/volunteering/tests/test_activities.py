@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from gongzhi.volunteering.models import (
@@ -9,11 +10,14 @@ from gongzhi.volunteering.models import (
     Occurrence,
     PlaceKind,
     SignUp,
+    Team,
+    TeamType,
 )
 from gongzhi.volunteering.recurrence import Frequency, Rule
 from gongzhi.volunteering.services.activities import activity_create, occurrence_cancel
+from gongzhi.volunteering.services.teams import team_create
 
-from .conftest import BEIJING, PUBLISHED
+from .conftest import BEIJING, PUBLISHED, not_image, png
 
 
 def _market(community, by, **changes):
@@ -135,3 +139,110 @@ def test_a_cancelled_session_keeps_its_reason(event):
         )
     assert refused.value.field in ("reason", "occurrence")
     assert not SignUp.objects.exists()
+
+
+# Organizers: a team, a unit of the community, or the community itself
+
+
+def _talk(community, by, **changes):
+    data = dict(
+        community=community,
+        title="健康讲座",
+        kind=ActivityType.TALK,
+        place_kind=PlaceKind.SERVICE_CENTER,
+        place="三盛里党群服务中心",
+        starts_at=dt.datetime(2027, 1, 8, 9, 0, tzinfo=BEIJING),
+        ends_at=dt.datetime(2027, 1, 8, 10, 0, tzinfo=BEIJING),
+        by=by,
+        now=PUBLISHED,
+    )
+    return activity_create(**(data | changes))
+
+
+def test_a_unit_of_the_community_organizes_an_activity(event, units):
+    by_unit = _talk(event.community, event.staff, unit=units.property)
+    assert by_unit.unit == units.property
+    assert by_unit.organizer == "航院物业"
+    assert _talk(event.community, event.staff, title="议事会").organizer == "三盛里社区"
+    assert event.activity.organizer == "助老服务队"
+
+
+@pytest.mark.parametrize(
+    "which, says",
+    [
+        ("elsewhere", "belongs to another community"),
+        ("retired", "no longer active"),
+    ],
+)
+def test_a_unit_elsewhere_or_retired_is_refused_naming_the_field(
+    event, units, which, says
+):
+    before = Activity.objects.count()
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        _talk(event.community, event.staff, unit=getattr(units, which))
+    assert refused.value.field == "unit" and says in str(refused.value.message)
+    assert Activity.objects.count() == before
+
+
+def test_a_team_and_a_unit_together_are_refused(event, units):
+    with pytest.raises(ValidationFailed) as refused:
+        _talk(event.community, event.staff, team=event.team, unit=units.hospital)
+    assert refused.value.field == "unit"
+
+
+def test_a_team_is_set_up_under_a_unit_of_its_community(event, units):
+    team = team_create(
+        area=event.community,
+        name="医院志愿服务队",
+        kind=TeamType.MEDICAL,
+        unit=units.hospital,
+        by=event.staff,
+    )
+    assert team.unit == units.hospital
+    activity = _talk(event.community, event.staff, team=team)
+    assert activity.organizer == "医院志愿服务队（区人民医院）"
+    with pytest.raises(ValidationFailed) as refused:
+        team_create(
+            area=event.community,
+            name="中学志愿服务队",
+            kind=TeamType.CULTURE,
+            unit=units.elsewhere,
+            by=event.staff,
+        )
+    assert refused.value.field == "unit"
+    assert not Team.objects.filter(name="中学志愿服务队").exists()
+
+
+# Photos
+
+
+def test_a_photo_is_kept_under_a_name_of_its_own(event, media):
+    activity = _talk(event.community, event.staff, photo=png("我的照片.png"))
+    assert activity.photo.name.startswith("activities/")
+    assert (
+        activity.photo.name.endswith(".png") and "我的照片" not in activity.photo.name
+    )
+    assert (media / activity.photo.name).exists()
+
+
+@pytest.mark.parametrize(
+    "upload, says",
+    [
+        (not_image, "is not a photo"),
+        (lambda: png("huge.png", size=8), "larger than"),
+    ],
+)
+def test_a_bad_photo_is_refused_naming_the_field_and_nothing_is_published(
+    event, media, settings, monkeypatch, upload, says
+):
+    from gongzhi.residents.services import care
+
+    monkeypatch.setattr(
+        care, "MAX_PHOTO_BYTES", 10 if says == "larger than" else 8 << 20
+    )
+    before = Activity.objects.count()
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        _talk(event.community, event.staff, photo=upload())
+    assert refused.value.field == "photo" and says in str(refused.value.message)
+    assert Activity.objects.count() == before
+    assert not any(media.rglob("*"))

@@ -192,3 +192,39 @@ def test_publishing_a_lunar_market_through_the_api(api_client, users, areas):
         },
     )
     assert unbounded.status_code == 400 and unbounded.json()["field"] == "until"
+
+
+def test_publishing_for_a_unit_and_setting_up_a_team_under_one(
+    api_client, users, event, units
+):
+    api_client.login_api(users["staff"])
+    body = {
+        "title": "健康讲座",
+        "kind": "talk",
+        "place_kind": "center",
+        "place": "党群服务中心",
+        "starts_at": "2031-03-03T09:00:00+08:00",
+        "ends_at": "2031-03-03T10:00:00+08:00",
+    }
+    url = f"{V}/areas/{event.community.pk}/activities"
+    made = post(api_client, url, body | {"unit_id": units.hospital.pk})
+    assert made.status_code == 201
+    session = made.json()["sessions"][0]
+    assert (session["unit_id"], session["organizer"]) == (
+        units.hospital.pk,
+        "区人民医院",
+    )
+    for unit in (units.elsewhere, units.retired):
+        refused = post(api_client, url, body | {"unit_id": unit.pk})
+        assert refused.status_code == 400
+        assert refused.json()["field"] == "unit_id"
+    team = post(
+        api_client,
+        f"{V}/areas/{event.community.pk}/teams",
+        {"name": "物业维修队", "kind": "repair", "unit_id": units.property.pk},
+    )
+    assert team.status_code == 201
+    assert (team.json()["unit_id"], team.json()["unit"]) == (
+        units.property.pk,
+        "航院物业",
+    )

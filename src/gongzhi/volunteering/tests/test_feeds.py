@@ -471,3 +471,8 @@ def test_the_feed_reads_the_same_number_of_queries_for_any_number_of_sessions(
     )
     with django_assert_num_queries(2):
         client.get(url)
+
+
+def test_the_feed_names_the_organizer(client, event):
+    events = _events(_get(client, "community", event.community.pk))
+    assert "助老服务队" in str(events[_uid(event.occurrence)]["description"])

@@ -6,16 +6,23 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from gongzhi.residents.models import Person
 from gongzhi.volunteering.models import (
+    Activity,
     ActivityType,
     Attendance,
     Occurrence,
     PlaceKind,
     SignUp,
     SignUpStatus,
+    Team,
+    TeamType,
 )
 from gongzhi.volunteering.services.activities import activity_create
 from gongzhi.volunteering.services.attendance import scan_code
+from gongzhi.volunteering.services.teams import team_create
+
+from .conftest import english, not_image, png
 
 
 @pytest.fixture
@@ -107,3 +114,126 @@ def test_the_list_offers_her_streets_calendar(client, users, soon, areas):
     assert feed.status_code == 200
     events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == ["义诊"]
+
+
+# A team's leader publishes from her phone
+
+
+@pytest.fixture
+def leader(client, users, areas):
+    """周桂兰 leads 楼道服务队 of 三盛里."""
+    zhou = Person.objects.get(user=users["resident"])
+    team = team_create(
+        area=areas["community"],
+        name="楼道服务队",
+        kind=TeamType.ENVIRONMENT,
+        leader=zhou,
+        by=users["staff"],
+    )
+    client.force_login(users["resident"])
+    return team
+
+
+def _leader_form(**changes):
+    start = timezone.localtime() + dt.timedelta(days=2)
+    return {
+        "title": "楼道大扫除",
+        "kind": "service",
+        "place": "航院小区1号楼",
+        "starts_at": start.strftime("%Y-%m-%dT15:00"),
+        "ends_at": start.strftime("%Y-%m-%dT17:00"),
+        "signup_required": "on",
+        "capacity": "8",
+        "description": "带上扫帚。",
+    } | changes
+
+
+def test_a_team_leader_publishes_for_her_team_from_her_phone(
+    client, demo_people, leader, media
+):
+    listing = client.get("/portal/activities/").content.decode()
+    assert 'data-testid="publish"' in listing
+    form = client.get("/portal/activities/new/")
+    assert form.status_code == 200
+    assert 'enctype="multipart/form-data"' in form.content.decode()
+    done = client.post(
+        "/portal/activities/new/",
+        _leader_form(team=leader.pk, photo=png()),
+        follow=True,
+    )
+    page = done.content.decode()
+    activity = Activity.objects.get()
+    session = activity.occurrences.get()
+    assert done.redirect_chain[-1][0] == f"/portal/activities/{session.pk}/"
+    assert (activity.team, activity.community) == (leader, leader.area)
+    assert (activity.capacity, activity.points_per_hour) == (8, 0)
+    assert 'data-testid="organizer">楼道服务队<' in page
+    assert 'data-testid="photo"' in page and "带上扫帚。" in page
+    photo = client.get(f"/portal/activities/{session.pk}/photo/")
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+
+
+def test_a_leaders_bad_input_names_the_field_and_publishes_nothing(
+    client, demo_people, leader, media
+):
+    english(client)
+    late = _leader_form(team=leader.pk)
+    late["ends_at"] = late["starts_at"]
+    refused = client.post("/portal/activities/new/", late)
+    assert refused.status_code == 400
+    assert "Ends at：The end must come after the start." in refused.content.decode()
+    bad_photo = client.post(
+        "/portal/activities/new/", _leader_form(team=leader.pk, photo=not_image())
+    )
+    assert bad_photo.status_code == 400
+    assert "Photo：“notice.png” is not a photo" in bad_photo.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_a_leader_publishes_only_for_a_team_she_leads(
+    client, demo_people, leader, users, areas
+):
+    zhou = Person.objects.get(user=users["resident"])
+    second = team_create(
+        area=areas["community"],
+        name="文艺队",
+        kind=TeamType.CULTURE,
+        leader=zhou,
+        by=users["staff"],
+    )
+    other = team_create(
+        area=areas["community"], name="巡逻队", kind=TeamType.PATROL, by=users["staff"]
+    )
+    form = client.get("/portal/activities/new/").context["form"]
+    assert set(form.fields["team"].queryset) == {leader, second}
+    refused = client.post("/portal/activities/new/", _leader_form(team=other.pk))
+    assert refused.status_code == 400
+    assert not Activity.objects.exists()
+    client.post("/portal/activities/new/", _leader_form(team=second.pk))
+    assert Activity.objects.get().team == second
+    # Her teams disbanded: she leads no active team, and the page is gone.
+    Team.objects.filter(pk__in=[leader.pk, second.pk]).update(active=False)
+    assert client.get("/portal/activities/new/").status_code == 404
+
+
+def test_residents_who_lead_no_team_and_staff_get_404(client, demo_people, users):
+    client.force_login(users["resident"])
+    assert client.get("/portal/activities/new/").status_code == 404
+    assert 'data-testid="publish"' not in (
+        client.get("/portal/activities/").content.decode()
+    )
+    posted = client.post("/portal/activities/new/", _leader_form())
+    assert posted.status_code == 404
+    client.force_login(users["staff"])
+    assert client.get("/portal/activities/new/").status_code == 404
+    assert not Activity.objects.exists()
+
+
+def test_the_session_page_names_the_community_when_no_team_organizes(
+    client, users, soon
+):
+    client.force_login(users["resident"])
+    page = client.get(f"/portal/activities/{soon.pk}/").content.decode()
+    assert 'data-testid="organizer">三盛里社区<' in page
+    assert 'data-testid="photo"' not in page
+    assert client.get(f"/portal/activities/{soon.pk}/photo/").status_code == 404

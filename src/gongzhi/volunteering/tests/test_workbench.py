@@ -4,8 +4,11 @@ marks, corrections and confirmation, teams, figures and a certificate."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from gongzhi.audit.models import Action, Event
 from gongzhi.points.services.accounts import resident_account
 from gongzhi.residents.models import Person
 from gongzhi.volunteering.models import (
@@ -14,10 +17,13 @@ from gongzhi.volunteering.models import (
     Attendance,
     MemberStatus,
     PlaceKind,
+    Team,
     TeamMember,
 )
 from gongzhi.volunteering.services.activities import activity_create
 from gongzhi.volunteering.services.signup import signup_create
+
+from .conftest import english, not_image, png
 
 W = "/workbench/activities"
 
@@ -165,3 +171,174 @@ def test_teams_applications_figures_and_a_certificate(client, users, ended, area
     certificate = client.get(f"{W}/people/{zhou.pk}/certificate/").content.decode()
     assert "志愿服务证明" in certificate
     assert "周桂兰" in certificate and "共计服务 2 小时" in certificate
+
+
+# Units, photos, walk-ins and party members
+
+
+def _publish_data(areas, **changes):
+    start = timezone.localtime() + dt.timedelta(days=3)
+    return {
+        "community": areas["community"].pk,
+        "title": "健康讲座",
+        "kind": "talk",
+        "place_kind": "center",
+        "place": "党群服务中心",
+        "starts_at": start.strftime("%Y-%m-%dT09:00"),
+        "ends_at": start.strftime("%Y-%m-%dT10:00"),
+        "audience": "all",
+        "signup_closes_hours": "0",
+        "points_per_hour": "0",
+    } | changes
+
+
+def test_publishing_for_a_unit_with_a_photo(client, users, areas, units, media):
+    english(client).force_login(users["staff"])
+    form = client.get(f"{W}/new/")
+    offered = set(form.context["form"].fields["unit"].queryset)
+    assert offered == {units.hospital, units.property}
+    assert 'enctype="multipart/form-data"' in form.content.decode()
+    done = client.post(
+        f"{W}/new/",
+        _publish_data(areas, unit=units.hospital.pk, photo=png()),
+        follow=True,
+    )
+    page = done.content.decode()
+    assert 'data-testid="organizer">区人民医院<' in page
+    activity = Activity.objects.get()
+    assert activity.unit == units.hospital and activity.photo
+    session = activity.occurrences.get()
+    photo = client.get(f"{W}/sessions/{session.pk}/photo/")
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    listed = client.get(f"{W}/").content.decode()
+    assert "区人民医院" in listed
+    # A unit of another community is not on offer: the form refuses it.
+    elsewhere = client.post(
+        f"{W}/new/", _publish_data(areas, unit=units.elsewhere.pk, title="别处")
+    )
+    assert "Organizing unit" in elsewhere.content.decode()
+    assert Activity.objects.count() == 1
+
+
+def test_a_bad_photo_is_refused_on_the_form_and_nothing_is_published(
+    client, users, areas, media
+):
+    english(client).force_login(users["staff"])
+    bad = client.post(f"{W}/new/", _publish_data(areas, photo=not_image()))
+    text = bad.content.decode()
+    assert "Photo：“notice.png” is not a photo" in text
+    assert not Activity.objects.exists()
+
+
+def test_a_team_is_set_up_under_a_unit_from_the_form(client, users, areas, units):
+    english(client).force_login(users["staff"])
+    client.post(
+        f"{W}/teams/",
+        {
+            "area": areas["community"].pk,
+            "name": "物业维修队",
+            "kind": "repair",
+            "unit": units.property.pk,
+        },
+    )
+    team = Team.objects.get(name="物业维修队")
+    assert team.unit == units.property
+    assert "航院物业" in client.get(f"{W}/teams/").content.decode()
+
+
+def test_staff_find_a_walk_in_and_mark_her_in_and_out(client, users, ended, areas):
+    session, zhou = ended
+    neighbour = (
+        Person.objects.filter(household__path__startswith=areas["community"].path)
+        .exclude(phone_encrypted="")
+        .exclude(pk=zhou.pk)
+        .first()
+    )
+    far = Person.objects.filter(household=areas["other_household"]).first()
+    english(client).force_login(users["staff"])
+    url = f"{W}/sessions/{session.pk}/walkins/"
+    found = client.get(url, {"q": neighbour.name}, HTTP_HX_REQUEST="true")
+    text = found.content.decode()
+    assert neighbour.name in text and neighbour.phone_masked in text
+    assert neighbour.phone not in text
+    assert "<html" not in text  # the partial, for htmx
+    # Someone of another community is out of this staff's reach.
+    assert client.get(url, {"q": far.name}).context["found"] == []
+    refused = client.post(
+        url,
+        {
+            "walkin-person": far.pk,
+            "walkin-checked_in_at": _local(session.starts_at),
+            "walkin-reason": "未报名，现场参加",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Choose a person from the search results." in refused.content.decode()
+    assert not Attendance.objects.exists()
+    marked = client.post(
+        url,
+        {
+            "walkin-person": neighbour.pk,
+            "walkin-checked_in_at": _local(session.starts_at),
+            "walkin-reason": "未报名，现场参加",
+        },
+        follow=True,
+    )
+    assert f"{neighbour.name} marked present." in marked.content.decode()
+    came = Attendance.objects.get(person=neighbour)
+    assert came.in_method == "hand" and came.checked_out_at is None
+    assert Event.objects.filter(action=Action.ATTENDANCE_MARKED).count() == 1
+    # Present now: no longer a walk-in, but offered to be marked out.
+    assert not client.get(url, {"q": neighbour.name}).context["found"]
+    client.post(
+        f"{W}/sessions/{session.pk}/mark/",
+        {
+            "person": neighbour.pk,
+            "checked_in_at": _local(session.starts_at),
+            "checked_out_at": _local(session.ends_at),
+            "reason": "补记签退",
+        },
+    )
+    came.refresh_from_db()
+    assert str(came.hours) == "2.00" and came.in_method == "hand"
+    # A grid worker does not organize: the walk-in search is not there.
+    client.force_login(users["grid_worker"])
+    assert client.get(url, {"q": neighbour.name}).status_code == 404
+
+
+def test_party_members_are_marked_on_the_roster_in_one_query(
+    client, users, ended, areas, django_assert_num_queries
+):
+    from gongzhi.orgs.models import PartyRegistration
+
+    session, zhou = ended
+    client.force_login(users["staff"])
+    url = f"{W}/sessions/{session.pk}/"
+    assert 'data-testid="party"' not in client.get(url).content.decode()
+    PartyRegistration.objects.create(
+        person=zhou,
+        community=areas["community"],
+        work_unit="区税务局",
+        status="confirmed",
+    )
+    client.get(url)  # warm the session and the caches
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="party"') == 1
+    others = Person.objects.filter(household=areas["neighbour_household"])[:3]
+    for person in others:
+        signup_create(
+            occurrence=session,
+            person=person,
+            by=None,
+            now=session.starts_at - dt.timedelta(hours=5),
+        )
+        PartyRegistration.objects.create(
+            person=person,
+            community=areas["community"],
+            work_unit="区税务局",
+            status="confirmed",
+        )
+    with django_assert_num_queries(len(one)):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="party"') == 1 + len(others)

@@ -2,6 +2,9 @@
 checking in and out by scanning the organizer's code, her service hours;
 and, for the organizer, the code to show.
 
+A resident who leads an active team publishes a one-off activity for her
+team from her phone; to anyone else that page does not exist.
+
 The organizer's screen shows a QR code of a link to this session's scan
 page carrying this minute's code; a volunteer's phone camera opens it, she
 confirms, and the code is checked then. The screen reloads itself so the
@@ -13,22 +16,26 @@ from __future__ import annotations
 import datetime as dt
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.areas.models import Area
 from gongzhi.core.errors import DomainError
+from gongzhi.residents.services.care import PHOTO_TYPES
+from gongzhi.web.forms import add_domain_error
 
 from .. import selectors
 from ..feeds import feed_url
-from ..models import Occurrence, SignUp, SignUpStatus
-from ..services import attendance, signup
+from ..models import ActivityType, Occurrence, PlaceKind, SignUp, SignUpStatus
+from ..services import activities, attendance, signup
 from ..services.attendance import Direction
 from ..services.rules import home_community, may_organize
 
@@ -72,6 +79,7 @@ def portal_activities(request):
         "sessions": sessions,
         "record": record,
         "calendar": _street_calendar(request, person),
+        "leads": selectors.teams_led(person).exists(),
     }
     return render(request, "volunteering/portal/activities.html", context)
 
@@ -115,6 +123,135 @@ def portal_session(request, session_id: int):
         "organizer": may_organize(request.user, occurrence),
     }
     return render(request, "volunteering/portal/session.html", context)
+
+
+def photo_response(activity):
+    """The activity's photo, for views that already checked who may see
+    it; 404 when it has none."""
+    if not activity.photo:
+        raise Http404
+    extension = activity.photo.name.rsplit(".", 1)[-1].lower()
+    try:
+        handle = activity.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type=PHOTO_TYPES.get(extension, "image/jpeg")
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def portal_photo(request, session_id: int):
+    """The photo of a session the resident may join."""
+    _person, occurrence = _my_session(request, session_id)
+    return photo_response(occurrence.activity)
+
+
+BEIJING_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LeaderActivityForm(forms.Form):
+    """What a team's leader fills in on her phone: one session, no points
+    (awarding points stays with community staff)."""
+
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"), queryset=None, empty_label=None
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Type"), choices=ActivityType.choices)
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=400)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=[BEIJING_FORMAT],
+    )
+    ends_at = forms.DateTimeField(
+        label=gettext_lazy("Ends at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=[BEIJING_FORMAT],
+    )
+    signup_required = forms.BooleanField(
+        label=gettext_lazy("Sign-up needed"), required=False, initial=True
+    )
+    capacity = forms.IntegerField(
+        label=gettext_lazy("Places"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for no limit."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    photo = forms.FileField(
+        label=gettext_lazy("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        # Most leaders lead one team: no choice to make, no field to show.
+        self.only_team = teams[0] if len(teams) == 1 else None
+        if self.only_team is not None:
+            del self.fields["team"]
+
+    def chosen_team(self):
+        return self.only_team or self.cleaned_data["team"]
+
+
+@login_required
+def portal_publish(request):
+    """A team's leader publishes a one-off activity for her team, through
+    the same service as the workbench (which lets a team's leader publish
+    for her team); for anyone who leads no active team, 404."""
+    person = _person(request)
+    if person is None:
+        raise Http404
+    teams = selectors.teams_led(person).order_by("name", "pk")
+    if not teams:
+        raise Http404
+    if request.method == "POST":
+        form = LeaderActivityForm(request.POST, request.FILES, teams=teams)
+        if form.is_valid():
+            data = form.cleaned_data
+            team = form.chosen_team()
+            try:
+                made = activities.activity_create(
+                    community=team.area,
+                    team=team,
+                    title=data["title"],
+                    kind=data["kind"],
+                    place_kind=PlaceKind.ADDRESS,
+                    place=data["place"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    signup_required=data["signup_required"],
+                    capacity=data["capacity"],
+                    description=data["description"],
+                    photo=data["photo"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Published %(title)s.") % {"title": made.title}
+                )
+                first = made.occurrences.get()
+                if selectors.sessions_for_resident(person).filter(pk=first.pk).exists():
+                    return redirect("volunteering:portal_session", session_id=first.pk)
+                return redirect("volunteering:portal_activities")
+    else:
+        form = LeaderActivityForm(teams=teams)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "volunteering/portal/publish.html", {"form": form}, status=status
+    )
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Activities in the workbench: the sessions of the communities in reach
 (activity.view), publishing an activity once or repeating, a session's
-roster where the organizer marks who came by hand, corrects hours and
+roster where the organizer marks who came by hand (walk-ins who did not
+sign up too, found among the residents in reach), corrects hours and
 confirms attendance so the hours become points (activity.manage); the
 counts reports quote; service teams and their applications; a volunteer's
 service certificate.
@@ -27,6 +28,7 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import DomainError, ValidationFailed
+from gongzhi.orgs.selectors import org_list, party_member_ids
 from gongzhi.residents.selectors.people import person_get
 from gongzhi.web.decorators import perm_required
 from gongzhi.web.forms import add_domain_error
@@ -47,6 +49,7 @@ from ..models import (
 from ..recurrence import Festival, Frequency, Rule
 from ..services import activities, attendance, teams
 from ..services.rules import home_community, may_organize
+from .portal import photo_response
 
 BEIJING_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -68,7 +71,12 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 
 
 SESSIONS = Occurrence.objects.select_related(
-    "activity", "activity__team", "activity__team__leader", "community"
+    "activity",
+    "activity__team",
+    "activity__team__leader",
+    "activity__team__unit",
+    "activity__unit",
+    "community",
 )
 
 
@@ -119,6 +127,19 @@ def activities_home(request):
     return render(request, "volunteering/workbench/home.html", context)
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    """An organization, named with its place: two communities may each
+    have a unit of the same name."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.area.name}）"
+
+
+def _units(request):
+    """The active units (organizations) where the login publishes."""
+    return org_list(user=request.user, perm=Perm.ACTIVITY_MANAGE)
+
+
 class ActivityForm(forms.Form):
     community = forms.ModelChoiceField(
         label=gettext_lazy("Community"), queryset=Area.objects.none()
@@ -129,6 +150,14 @@ class ActivityForm(forms.Form):
         label=gettext_lazy("Organizing team"),
         queryset=Team.objects.none(),
         required=False,
+    )
+    unit = UnitChoiceField(
+        label=gettext_lazy("Organizing unit"),
+        queryset=None,
+        required=False,
+        help_text=gettext_lazy(
+            "Leave the team and the unit empty when the community organizes."
+        ),
     )
     place_kind = forms.ChoiceField(
         label=gettext_lazy("Kind of place"), choices=PlaceKind.choices
@@ -164,6 +193,11 @@ class ActivityForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Description"), widget=forms.Textarea, required=False
     )
+    photo = forms.FileField(
+        label=gettext_lazy("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
     frequency = forms.ChoiceField(
         label=gettext_lazy("Repeats"),
         choices=[("", gettext_lazy("Once"))] + list(Frequency.choices),
@@ -197,6 +231,7 @@ class ActivityForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(
             area__in=places, active=True
         ).order_by("name")
+        self.fields["unit"].queryset = _units(request)
 
     def rule(self) -> Rule | None:
         data = self.cleaned_data
@@ -234,7 +269,7 @@ def activity_new(request):
     """Publish an activity: once, or repeating weekly, monthly, on lunar
     days or at lunar festivals, until a date or a number of times."""
     if request.method == "POST":
-        form = ActivityForm(request.POST, request=request)
+        form = ActivityForm(request.POST, request.FILES, request=request)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -243,6 +278,7 @@ def activity_new(request):
                     title=data["title"],
                     kind=data["kind"],
                     team=data["team"],
+                    unit=data["unit"],
                     place_kind=data["place_kind"],
                     place=data["place"],
                     starts_at=data["starts_at"],
@@ -253,6 +289,7 @@ def activity_new(request):
                     signup_closes_hours=data["signup_closes_hours"],
                     points_per_hour=data["points_per_hour"],
                     description=data["description"],
+                    photo=data["photo"],
                     repeat=form.rule(),
                     by=request.user,
                 )
@@ -299,15 +336,67 @@ class MarkForm(forms.Form):
             .select_related("person")
             .order_by("created_at", "pk")
         )
+        # Those in but not out yet, walk-ins included, are marked out here.
+        still_in = occurrence.attendances.filter(
+            checked_out_at__isnull=True
+        ).select_related("person")
         self.fields["person"].choices = [
             (s.person_id, f"{s.person.name}（{s.get_status_display()}）")
             for s in signed
+        ] + [
+            (a.person_id, f"{a.person.name}（{_('checked in, not out')}）")
+            for a in still_in.order_by("checked_in_at", "pk")
         ]
 
 
-def _roster_context(request, occurrence: Occurrence, mark_form=None) -> dict:
-    rows = selectors.roster(occurrence)
+class WalkInForm(forms.Form):
+    """Someone who came without signing up, found by the search."""
+
+    person = forms.IntegerField(
+        label=gettext_lazy("Person"),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": gettext_lazy("Choose a person from the search results.")
+        },
+    )
+    checked_in_at = forms.DateTimeField(
+        label=gettext_lazy("Checked in at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=[BEIJING_FORMAT],
+    )
+    checked_out_at = forms.DateTimeField(
+        label=gettext_lazy("Checked out at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=[BEIJING_FORMAT],
+        required=False,
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=400)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="walkin", **kwargs)
+
+
+def _times(occurrence: Occurrence) -> dict:
     local = timezone.localtime
+    return {
+        "checked_in_at": local(occurrence.starts_at).strftime(BEIJING_FORMAT),
+        "checked_out_at": local(occurrence.ends_at).strftime(BEIJING_FORMAT),
+    }
+
+
+def _roster_context(
+    request, occurrence: Occurrence, mark_form=None, walkin_form=None, q=""
+) -> dict:
+    rows = selectors.roster(occurrence)
+    party = party_member_ids(row["person"].pk for row in rows)
+    for row in rows:
+        row["party"] = row["person"].pk in party
+    organizer = may_organize(request.user, occurrence)
+    found = (
+        selectors.walkin_candidates(user=request.user, occurrence=occurrence, q=q)
+        if organizer and q
+        else []
+    )
     return {
         "o": occurrence,
         "rows": rows,
@@ -316,16 +405,15 @@ def _roster_context(request, occurrence: Occurrence, mark_form=None) -> dict:
             for row in rows
             if row.get("signup") and row["signup"].status == SignUpStatus.WAITING
         ),
-        "organizer": may_organize(request.user, occurrence),
+        "organizer": organizer,
         "now": timezone.now(),
         "mark_form": mark_form
-        or MarkForm(
-            occurrence=occurrence,
-            initial={
-                "checked_in_at": local(occurrence.starts_at).strftime(BEIJING_FORMAT),
-                "checked_out_at": local(occurrence.ends_at).strftime(BEIJING_FORMAT),
-            },
-        ),
+        or MarkForm(occurrence=occurrence, initial=_times(occurrence)),
+        # A walk-in is usually marked on arrival: check-out left for later.
+        "walkin_form": walkin_form
+        or WalkInForm(initial={"checked_in_at": _times(occurrence)["checked_in_at"]}),
+        "q": q,
+        "found": found,
     }
 
 
@@ -347,29 +435,72 @@ def session_mark(request, session_id: int):
     occurrence = _session(request, session_id, Perm.ACTIVITY_MANAGE)
     form = MarkForm(request.POST, occurrence=occurrence)
     if form.is_valid():
-        signed = occurrence.signups.select_related("person").filter(
-            person_id=form.cleaned_data["person"]
+        chosen = form.cleaned_data["person"]
+        listed = (
+            occurrence.signups.select_related("person").filter(person_id=chosen).first()
+            or occurrence.attendances.select_related("person")
+            .filter(person_id=chosen)
+            .first()
         )
-        person = signed.first().person
-        try:
-            attendance.attendance_mark(
-                occurrence=occurrence,
-                person=person,
-                checked_in_at=form.cleaned_data["checked_in_at"],
-                checked_out_at=form.cleaned_data["checked_out_at"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-                request=request,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s marked present.") % {"name": person.name}
-            )
-            return redirect("volunteering:session", session_id=occurrence.pk)
+        done = _mark(request, occurrence, listed.person, form)
+        if done:
+            return done
     context = _roster_context(request, occurrence, mark_form=form)
     return render(request, "volunteering/workbench/session.html", context, status=400)
+
+
+def _mark(request, occurrence, person, form):
+    """Mark ``person`` present as ``form`` says, through the audited hand
+    mark: the redirect to the roster, or None with the refusal on the form."""
+    try:
+        attendance.attendance_mark(
+            occurrence=occurrence,
+            person=person,
+            checked_in_at=form.cleaned_data["checked_in_at"],
+            checked_out_at=form.cleaned_data["checked_out_at"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            request=request,
+        )
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return None
+    messages.success(request, _("%(name)s marked present.") % {"name": person.name})
+    return redirect("volunteering:session", session_id=occurrence.pk)
+
+
+@perm_required(Perm.ACTIVITY_VIEW)
+def session_walkins(request, session_id: int):
+    """Walk-ins: GET searches the residents in the login's reach who live
+    where the session is held (by name, pinyin initials or phone, shown
+    masked); POST marks the one chosen present through the same audited
+    hand mark. Organizers only; anyone else gets 404."""
+    occurrence = _session(request, session_id, Perm.ACTIVITY_MANAGE)
+    if request.method != "POST":
+        q = (request.GET.get("q") or "").strip()[:50]
+        context = _roster_context(request, occurrence, q=q)
+        if request.htmx:
+            return render(request, "volunteering/workbench/_walkins.html", context)
+        return render(request, "volunteering/workbench/session.html", context)
+    form = WalkInForm(request.POST)
+    if form.is_valid():
+        person = selectors.walkin_person(
+            user=request.user, occurrence=occurrence, pk=form.cleaned_data["person"]
+        )
+        if person is None:
+            form.add_error("person", _("Choose a person from the search results."))
+        else:
+            done = _mark(request, occurrence, person, form)
+            if done:
+                return done
+    context = _roster_context(request, occurrence, walkin_form=form)
+    return render(request, "volunteering/workbench/session.html", context, status=400)
+
+
+@perm_required(Perm.ACTIVITY_VIEW)
+def session_photo(request, session_id: int):
+    """The activity's photo, for whoever sees the session here."""
+    return photo_response(_session(request, session_id).activity)
 
 
 @perm_required(Perm.ACTIVITY_VIEW)
@@ -473,6 +604,12 @@ class TeamForm(forms.Form):
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     kind = forms.ChoiceField(label=gettext_lazy("Type"), choices=TeamType.choices)
+    unit = UnitChoiceField(
+        label=gettext_lazy("Under the unit"),
+        queryset=None,
+        required=False,
+        help_text=gettext_lazy("Leave empty for a team of the community itself."),
+    )
     skills = forms.CharField(label=gettext_lazy("Skills"), required=False)
     description = forms.CharField(
         label=gettext_lazy("Description"), widget=forms.Textarea, required=False
@@ -483,6 +620,7 @@ class TeamForm(forms.Form):
         self.fields["area"].queryset = _areas(
             request, Perm.ACTIVITY_MANAGE, (Kind.COMMUNITY, Kind.STREET)
         )
+        self.fields["unit"].queryset = _units(request)
 
 
 @perm_required(Perm.ACTIVITY_VIEW)
@@ -492,7 +630,7 @@ def teams_page(request):
     places = _areas(request, Perm.ACTIVITY_VIEW, (Kind.COMMUNITY, Kind.STREET))
     found = (
         Team.objects.filter(area__in=places, active=True)
-        .select_related("area", "leader")
+        .select_related("area", "leader", "unit")
         .annotate(
             n_members=Count("members", filter=Q(members__status=MemberStatus.MEMBER))
         )

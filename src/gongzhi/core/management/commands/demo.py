@@ -30,6 +30,7 @@ class Command(BaseCommand):
             seed_demo_towers,
             seed_demo_visits,
         )
+        from gongzhi.seeding.orgs import seed_demo_orgs
         from gongzhi.seeding.points import seed_demo_points
         from gongzhi.seeding.volunteering import seed_demo_volunteering
 
@@ -44,6 +45,9 @@ class Command(BaseCommand):
         # Then a year of service teams and activities, whose confirmed hours
         # are posted as points to the accounts the points year opened.
         seed_demo_volunteering(stdout=self.stdout)
+        # Then the organizations and party members' 双报到, drawn from the
+        # volunteers so the pool shows their hours.
+        seed_demo_orgs(stdout=self.stdout)
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]

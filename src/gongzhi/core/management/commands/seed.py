@@ -54,6 +54,7 @@ class Command(BaseCommand):
                 seed_demo_towers,
                 seed_demo_visits,
             )
+            from gongzhi.seeding.orgs import seed_demo_orgs
             from gongzhi.seeding.points import seed_demo_points
             from gongzhi.seeding.volunteering import seed_demo_volunteering
 
@@ -65,6 +66,8 @@ class Command(BaseCommand):
             # After the points: confirming a session posts its hours to the
             # accounts the points year opened.
             seed_demo_volunteering(stdout=self.stdout)
+            # After the volunteering: 双报到 draws on the volunteers.
+            seed_demo_orgs(stdout=self.stdout)
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
@@ -75,6 +78,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         from gongzhi.areas.models import Area
         from gongzhi.seeding.bulk import SCALES as PLANS
+        from gongzhi.seeding.orgs import seed_scale_orgs
         from gongzhi.seeding.people import seed_people
         from gongzhi.seeding.points import seed_scale_points
         from gongzhi.seeding.volunteering import seed_scale_volunteering
@@ -90,9 +94,12 @@ class Command(BaseCommand):
             )
         if volunteering_communities is None:
             volunteering_communities = points_communities
-        if volunteering_communities == 0:
-            return
-        self.stdout.write(f"A year of volunteering in {root.name}:")
-        seed_scale_volunteering(
-            root=root, communities=volunteering_communities, stdout=self.stdout
-        )
+        if volunteering_communities != 0:
+            self.stdout.write(f"A year of volunteering in {root.name}:")
+            seed_scale_volunteering(
+                root=root, communities=volunteering_communities, stdout=self.stdout
+            )
+        # Every community's organizations; 双报到 draws on the volunteers
+        # where there are some.
+        self.stdout.write(f"Organizations and 双报到 in {root.name}:")
+        seed_scale_orgs(root=root, stdout=self.stdout)
