@@ -48,6 +48,13 @@ class Perm:
     ACTIVITY_VIEW = "activity.view"  # activities, volunteers and their counts
     ORG_MANAGE = "org.manage"  # organizations, agreements, 双报到 decisions
     ORG_VIEW = "org.view"  # organizations, the service chain, the 双报到 pool
+    REQUEST_RAISE = (
+        "request.raise"  # raise a request (点单) here, for oneself or others
+    )
+    REQUEST_VIEW = "request.view"  # requests raised here, their reporters masked
+    REQUEST_DISPATCH = "request.dispatch"  # 派单, reject, merge, 回访; 吹哨 routing
+    REQUEST_HANDLE = "request.handle"  # work the queues one is a handler of (接单)
+    REQUEST_CONFIGURE = "request.configure"  # categories, departments, handlers
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -58,22 +65,31 @@ _COMMUNITY_WORK = {
 }
 _ACTIVITIES = {Perm.ACTIVITY_MANAGE, Perm.ACTIVITY_VIEW}
 _ORGS = {Perm.ORG_MANAGE, Perm.ORG_VIEW}
+# Requests (急难愁盼): residents raise and rate their own; building leaders
+# and grid workers raise on residents' behalf; community staff dispatch; a
+# team's or unit's handlers work their queue; the street routes 吹哨 to its
+# departments.
+_REQUESTS_RAISE = {Perm.REQUEST_RAISE, Perm.REQUEST_VIEW}
+_REQUESTS_DISPATCH = _REQUESTS_RAISE | {Perm.REQUEST_DISPATCH}
 
 # 三员分立: the system, security and audit administrators run the platform,
 # the grants and the audit trail respectively. None of the three holds
 # personal.view: administering the system is no reason to read residents'
 # personal data.
 ROLE_PERMS: dict[str, set[str]] = {
-    Role.RESIDENT: {Perm.AREA_VIEW},
+    Role.RESIDENT: {Perm.AREA_VIEW, Perm.REQUEST_RAISE},
     Role.BUILDING_LEADER: _STAFF_COMMON
+    | _REQUESTS_RAISE
     | {Perm.CARE_RECORD, Perm.POINTS_AWARD, Perm.ACTIVITY_VIEW, Perm.ORG_VIEW},
     Role.GRID_WORKER: _STAFF_COMMON
     | _COMMUNITY_WORK
+    | _REQUESTS_RAISE
     | {Perm.POINTS_AWARD, Perm.ACTIVITY_VIEW, Perm.ORG_VIEW},
     Role.STAFF: _STAFF_COMMON
     | _COMMUNITY_WORK
     | _ACTIVITIES
     | _ORGS
+    | _REQUESTS_DISPATCH
     | {
         Perm.RESIDENT_IMPORT,
         Perm.POINTS_AWARD,
@@ -84,7 +100,9 @@ ROLE_PERMS: dict[str, set[str]] = {
     | _COMMUNITY_WORK
     | _ACTIVITIES
     | _ORGS
+    | _REQUESTS_DISPATCH
     | {
+        Perm.REQUEST_CONFIGURE,
         Perm.RESIDENT_IMPORT,
         Perm.AREA_MANAGE,
         Perm.GRANT_MANAGE,
@@ -92,7 +110,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_MANAGE,
         Perm.POINTS_VIEW,
     },
-    Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH} | _ACTIVITIES,
+    Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.REQUEST_HANDLE} | _ACTIVITIES,
     Role.STREET_MANAGER: _STAFF_COMMON
     | {
         Perm.AREA_MANAGE,
@@ -102,6 +120,9 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_POLICY,
         Perm.ACTIVITY_VIEW,
         Perm.ORG_VIEW,
+        Perm.REQUEST_VIEW,
+        Perm.REQUEST_DISPATCH,
+        Perm.REQUEST_CONFIGURE,
     },
     Role.DISTRICT_MANAGER: _STAFF_COMMON
     | {
@@ -112,12 +133,14 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_POLICY,
         Perm.ACTIVITY_VIEW,
         Perm.ORG_VIEW,
+        Perm.REQUEST_VIEW,
     },
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,
         Perm.WORKBENCH,
         Perm.AREA_MANAGE,
         Perm.ACCOUNT_MANAGE,
+        Perm.REQUEST_CONFIGURE,
     },
     Role.SECURITY_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.GRANT_MANAGE},
     Role.AUDIT_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.AUDIT_VIEW},

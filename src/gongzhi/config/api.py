@@ -73,6 +73,8 @@ def _routers():
     from gongzhi.areas.api import router as areas_router
     from gongzhi.orgs.api import router as orgs_router
     from gongzhi.points.api import router as points_router
+    from gongzhi.requests.api import router as requests_router
+    from gongzhi.requests.rates_api import router as rates_router
     from gongzhi.residents.api import router as residents_router
     from gongzhi.volunteering.api import router as volunteering_router
 
@@ -82,6 +84,8 @@ def _routers():
     api.add_router("/points", points_router)
     api.add_router("/volunteering", volunteering_router)
     api.add_router("/orgs", orgs_router)
+    api.add_router("/requests", requests_router)
+    api.add_router("/requests/rates", rates_router)
 
 
 _routers()

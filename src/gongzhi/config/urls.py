@@ -8,6 +8,7 @@ from .api import api
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("open311/", include("gongzhi.requests.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("", include("gongzhi.web.urls")),
@@ -18,5 +19,7 @@ urlpatterns = [
     path("", include("gongzhi.volunteering.feed_urls")),
     path("", include("gongzhi.volunteering.urls")),
     path("", include("gongzhi.orgs.urls")),
+    path("", include("gongzhi.requests.urls_rates")),
+    path("", include("gongzhi.requests.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

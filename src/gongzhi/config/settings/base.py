@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "gongzhi.points",
     "gongzhi.volunteering",
     "gongzhi.orgs",
+    "gongzhi.requests",
     "gongzhi.web",
 ]
 

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         )
         from gongzhi.seeding.orgs import seed_demo_orgs
         from gongzhi.seeding.points import seed_demo_points
+        from gongzhi.seeding.requests import seed_demo_requests
         from gongzhi.seeding.volunteering import seed_demo_volunteering
 
         call_command("migrate", interactive=False, verbosity=0)
@@ -48,6 +49,9 @@ class Command(BaseCommand):
         # Then the organizations and party members' 双报到, drawn from the
         # volunteers so the pool shows their hours.
         seed_demo_orgs(stdout=self.stdout)
+        # Then a year of requests (急难愁盼), dispatched to the teams and the
+        # organizations seeded above.
+        seed_demo_requests(stdout=self.stdout)
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]

@@ -34,6 +34,17 @@ class Command(BaseCommand):
                 "communities only (0: none). Defaults to --points-communities."
             ),
         )
+        parser.add_argument(
+            "--requests-communities",
+            type=int,
+            metavar="N",
+            help=(
+                "Scale seeds: play a year of requests (0.3 a household, through "
+                "the services at some ten a second on SQLite) in the first N "
+                "communities only (0: none). Defaults to "
+                "--volunteering-communities."
+            ),
+        )
 
     def handle(
         self,
@@ -41,12 +52,15 @@ class Command(BaseCommand):
         scale,
         points_communities=None,
         volunteering_communities=None,
+        requests_communities=None,
         **options,
     ):
         if points_communities is not None and points_communities < 0:
             raise CommandError("--points-communities: give 0 or more")
         if volunteering_communities is not None and volunteering_communities < 0:
             raise CommandError("--volunteering-communities: give 0 or more")
+        if requests_communities is not None and requests_communities < 0:
+            raise CommandError("--requests-communities: give 0 or more")
         if scale == "demo":
             from gongzhi.seeding.demo import (
                 seed_demo,
@@ -56,6 +70,7 @@ class Command(BaseCommand):
             )
             from gongzhi.seeding.orgs import seed_demo_orgs
             from gongzhi.seeding.points import seed_demo_points
+            from gongzhi.seeding.requests import seed_demo_requests
             from gongzhi.seeding.volunteering import seed_demo_volunteering
 
             logins = seed_demo()
@@ -68,6 +83,8 @@ class Command(BaseCommand):
             seed_demo_volunteering(stdout=self.stdout)
             # After the volunteering: 双报到 draws on the volunteers.
             seed_demo_orgs(stdout=self.stdout)
+            # After the organizations: requests go to their teams and units.
+            seed_demo_requests(stdout=self.stdout)
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
@@ -81,6 +98,7 @@ class Command(BaseCommand):
         from gongzhi.seeding.orgs import seed_scale_orgs
         from gongzhi.seeding.people import seed_people
         from gongzhi.seeding.points import seed_scale_points
+        from gongzhi.seeding.requests import seed_scale_requests
         from gongzhi.seeding.volunteering import seed_scale_volunteering
 
         seed_scale(scale, stdout=self.stdout)
@@ -103,3 +121,10 @@ class Command(BaseCommand):
         # where there are some.
         self.stdout.write(f"Organizations and 双报到 in {root.name}:")
         seed_scale_orgs(root=root, stdout=self.stdout)
+        if requests_communities is None:
+            requests_communities = volunteering_communities
+        if requests_communities != 0:
+            self.stdout.write(f"A year of requests in {root.name}:")
+            seed_scale_requests(
+                root=root, communities=requests_communities, stdout=self.stdout
+            )

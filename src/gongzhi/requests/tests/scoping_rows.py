@@ -1,0 +1,180 @@
+"""Scoping rows: requests (急难愁盼).
+
+``{request}`` is a request waiting for dispatch placed at the named place
+(a community or below; 0 elsewhere), in a platform-wide category, with a
+contact phone; made on first use and rolled back with the test. Staff
+lists and details need request.view where the request is placed; steps
+need request.dispatch there (403 where the caller sees it without it);
+the reveal needs personal.full. Raising needs request.raise at the place
+(anywhere else is a field error, 400). A caller's own lists answer every
+login, empty for those without requests or queues.
+"""
+
+from django.utils import timezone
+
+from gongzhi.areas.models import Kind
+from gongzhi.core import crypto
+from gongzhi.requests.models import Category, ServiceRequest
+from gongzhi.requests.services.rules import community_of
+from tests.test_scoping_matrix import Row
+
+R = "/api/v1/requests"
+MARK = "矩阵"
+PLACED = (
+    "community other_community grid sibling_grid other_grid estate building "
+    "entrance household neighbour_household other_household"
+)
+VIEW = "perm:request.view"
+DISPATCH = "perm:request.dispatch"
+
+
+def _category() -> Category:
+    category, _made = Category.objects.get_or_create(
+        area=None,
+        code="matrix",
+        defaults={"name": MARK, "response_hours": 2, "resolve_hours": 24},
+    )
+    return category
+
+
+def category_at(area) -> int:
+    return _category().pk
+
+
+def request_at(area) -> int:
+    if area.kind in (Kind.DISTRICT, Kind.STREET):
+        return 0
+    found = ServiceRequest.objects.filter(area=area, description=MARK).first()
+    if found is None:
+        now = timezone.now()
+        found = ServiceRequest.objects.create(
+            number=f"GZM{area.pk:012d}",
+            category=_category(),
+            area=area,
+            community=community_of(area),
+            description=MARK,
+            contact_phone_encrypted=crypto.encrypt("13912340000"),
+            channel="staff",
+            created_at=now,
+            updated_at=now,
+        )
+    return found.pk
+
+
+PLACE_NAMES = {"request": request_at, "category": category_at}
+
+ROWS = [
+    Row(
+        "requests: categories at a place",
+        "GET",
+        R + "/categories?area_id={area}",
+        api=True,
+    ),
+    Row(
+        "requests: raise",
+        "POST",
+        R,
+        api=True,
+        needs="perm:request.raise",
+        ok=201,
+        seen=400,
+        outside=400,
+        # A resident reports anywhere in her own community (her building
+        # too), so only households are asked here.
+        places="household other_household",
+        body={"category_id": "{category}", "area_id": "{area}", "description": MARK},
+    ),
+    Row("requests: my requests", "GET", R + "/mine", api=True, needs="login"),
+    Row("requests: my queue", "GET", R + "/queue", api=True, needs="login"),
+    Row("requests: my teams' pool", "GET", R + "/pool", api=True, needs="login"),
+    Row(
+        "requests: staff list",
+        "GET",
+        R + "?area_id={area}",
+        api=True,
+        needs=VIEW,
+        seen=403,
+    ),
+    Row(
+        "requests: a community's dispatching desk",
+        "GET",
+        R + "/communities/{area}/queue",
+        api=True,
+        needs=DISPATCH,
+        seen=403,
+        places="community other_community",
+    ),
+    Row(
+        "requests: a street's desk",
+        "GET",
+        R + "/streets/{area}/queue",
+        api=True,
+        needs=DISPATCH,
+        seen=403,
+        places="street",
+    ),
+    Row(
+        "requests: a request",
+        "GET",
+        R + "/{request}",
+        api=True,
+        needs=VIEW,
+        seen=403,
+        places=PLACED,
+    ),
+    Row(
+        "requests: a request's timeline",
+        "GET",
+        R + "/{request}/timeline",
+        api=True,
+        needs=VIEW,
+        seen=403,
+        places=PLACED,
+    ),
+    Row(
+        "requests: reject",
+        "POST",
+        R + "/{request}/reject",
+        api=True,
+        needs=DISPATCH,
+        seen=403,
+        places=PLACED,
+        body={"reason": MARK},
+    ),
+    Row(
+        "requests: escalate",
+        "POST",
+        R + "/{request}/escalate",
+        api=True,
+        needs=DISPATCH,
+        seen=403,
+        places=PLACED,
+        body={"note": MARK},
+    ),
+    Row(
+        "requests: accept (only the assignee's handlers)",
+        "POST",
+        R + "/{request}/accept",
+        api=True,
+        needs=VIEW,  # who opens it is told its status allows no accept
+        ok=409,
+        seen=403,
+        places=PLACED,
+        body={},
+    ),
+    Row(
+        "requests: reveal the reporter's phone",
+        "POST",
+        R + "/{request}/reveal",
+        api=True,
+        needs="perm:personal.full",
+        seen=403,
+        places=PLACED,
+    ),
+]
+
+# The pages and the three rates keep their rows beside their own tests.
+from .scoping_rows_pages import ROWS as PAGE_ROWS  # noqa: E402
+from .scoping_rows_rates import ROWS as RATES_ROWS  # noqa: E402
+
+ROWS += PAGE_ROWS + RATES_ROWS

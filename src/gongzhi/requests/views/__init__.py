@@ -1,0 +1,1 @@
+"""The pages of the requests loop: the resident portal and the workbench."""
