@@ -29,15 +29,22 @@ from gongzhi.residents.api.lookups import ERRORS, NOT_ALLOWED, area_seen, refere
 from gongzhi.residents.models import Person
 from gongzhi.volunteering.models import Team
 
-from . import selectors, services
-from .models import Department, ServiceRequest
+from . import selectors, selectors_setup, services
+from .models import Category, Department, Handler, ServiceRequest
 from .schemas import (
     CallbackIn,
+    CategoryCreateIn,
     CategoryOut,
+    CategorySetupOut,
+    CategoryUpdateIn,
     DecideIn,
+    DepartmentIn,
+    DepartmentOut,
     DispatchIn,
     DuplicateOut,
     EscalateIn,
+    HandlerIn,
+    HandlerOut,
     MergeIn,
     NoteIn,
     PhotoOut,
@@ -52,7 +59,7 @@ from .schemas import (
     TakeIn,
     TransferIn,
 )
-from .services.rules import community_of, handles
+from .services.rules import assignee_field, community_of, handles
 
 router = Router(tags=["requests"])
 
@@ -625,3 +632,303 @@ def merge(request, request_id: int, payload: MergeIn):
             note=payload.note,
             version=payload.version,
         )
+
+
+# --- set-up: categories, departments, handlers (request.configure) ----------
+
+DEFAULT_FIELDS = {
+    "default_team_id": "teams",
+    "default_organization_id": "organizations",
+    "default_department_id": "departments",
+}
+
+
+def _category_out(category: Category) -> dict:
+    default = category.default_assignee
+    return {
+        "id": category.pk,
+        "code": category.code,
+        "name": category.name,
+        "description": category.description,
+        "urgency": category.urgency,
+        "urgency_label": category.get_urgency_display(),
+        "response_hours": category.response_hours,
+        "resolve_hours": category.resolve_hours,
+        "dispatch_mode": category.dispatch_mode,
+        "dispatch_mode_label": category.get_dispatch_mode_display(),
+        "area_id": category.area_id,
+        "default_kind": assignee_field(default) if default is not None else "",
+        "default_id": default.pk if default is not None else None,
+        "default_name": str(default) if default is not None else "",
+        "team_ids": sorted(t.pk for t in category.teams.all()),
+        "auto_escalate": category.auto_escalate,
+        "auto_close_days": category.auto_close_days,
+        "active": category.active,
+    }
+
+
+def _area_in_body(request, area_id: int, field: str) -> Area:
+    """A place named in a body: one the caller sees, else a field error
+    (as one that does not exist); the services check request.configure."""
+    area = Area.objects.filter(pk=area_id).first()
+    if area is None or not in_scope(request.user, area, Perm.AREA_VIEW):
+        raise ValidationFailed(_("Not found."), field=field)
+    return area
+
+
+def _default_to(request, area: Area | None, values: dict):
+    """The default assignee the body names (at most one), among those
+    working at the category's place."""
+    named = {key: pk for key, pk in values.items() if pk is not None}
+    if len(named) > 1:
+        raise ValidationFailed(
+            _("Name at most one default assignee."), field=next(iter(named))
+        )
+    if not named:
+        return None
+    key, pk = next(iter(named.items()))
+    pool = selectors_setup.assignees_at(area, user=request.user)[DEFAULT_FIELDS[key]]
+    found = pool.filter(pk=pk).first()
+    if found is None:
+        raise ValidationFailed(_("Not found."), field=key)
+    return found
+
+
+def _teams_named(request, area: Area | None, pks: list[int]) -> list[Team]:
+    pool = selectors_setup.assignees_at(area, user=request.user)["teams"]
+    found = list(pool.filter(pk__in=pks))
+    if len(found) != len(set(pks)):
+        raise ValidationFailed(_("Not found."), field="team_ids")
+    return found
+
+
+def _category_configured(request, category_id: int) -> Category:
+    """A category the caller sees where it applies (everywhere's: anyone),
+    else 404; the services check request.configure."""
+    category = Category.objects.filter(pk=category_id).select_related("area").first()
+    if category is None or (
+        category.area_id is not None
+        and not in_scope(request.user, category.area, Perm.AREA_VIEW)
+    ):
+        raise Http404
+    return category
+
+
+SETUP_RENAMED = {
+    "area": "area_id",
+    "default_to": "default_team_id",
+    "teams": "team_ids",
+}
+
+
+@router.post(
+    "/categories",
+    response={201: CategorySetupOut, **ERRORS},
+    summary="Create a category for a street or a community (request.configure)",
+)
+def category_create(request, payload: CategoryCreateIn):
+    area = None
+    if payload.area_id is not None:
+        area = _area_in_body(request, payload.area_id, "area_id")
+    default_to = _default_to(
+        request, area, {key: getattr(payload, key) for key in DEFAULT_FIELDS}
+    )
+    teams = _teams_named(request, area, payload.team_ids)
+    with fields_renamed(**SETUP_RENAMED):
+        category = services.category_create(
+            area=area,
+            by=request.user,
+            default_to=default_to,
+            teams=teams,
+            **payload.dict(
+                exclude={"area_id", "team_ids", *DEFAULT_FIELDS},
+            ),
+        )
+    return Status(201, _category_out(category))
+
+
+@router.patch(
+    "/categories/{int:category_id}",
+    response={200: CategorySetupOut, **ERRORS},
+    summary="Change a category; only the fields sent change, the code stays",
+)
+def category_update(request, category_id: int, payload: CategoryUpdateIn):
+    category = _category_configured(request, category_id)
+    sent = payload.dict(exclude_unset=True)
+    current = _category_out(category)
+    fields = {
+        name: sent[name] if name in sent else current[name]
+        for name in (
+            "name",
+            "description",
+            "urgency",
+            "response_hours",
+            "resolve_hours",
+            "dispatch_mode",
+            "auto_escalate",
+            "auto_close_days",
+            "active",
+        )
+    }
+    for name in ("name", "urgency", "dispatch_mode", "active", "auto_escalate"):
+        if name in sent and sent[name] is None:
+            raise ValidationFailed(_("This field cannot be empty."), field=name)
+    if any(key in sent for key in DEFAULT_FIELDS):
+        default_to = _default_to(
+            request, category.area, {key: sent.get(key) for key in DEFAULT_FIELDS}
+        )
+    else:
+        default_to = category.default_assignee
+    if sent.get("team_ids") is not None:
+        teams = _teams_named(request, category.area, sent["team_ids"])
+    else:
+        teams = list(category.teams.all())
+    with fields_renamed(**SETUP_RENAMED):
+        done = services.category_update(
+            category=category,
+            by=request.user,
+            default_to=default_to,
+            teams=teams,
+            **fields,
+        )
+    return _category_out(done)
+
+
+def _department_out(department: Department) -> dict:
+    return {
+        "id": department.pk,
+        "street_id": department.street_id,
+        "name": department.name,
+        "description": department.description,
+        "active": department.active,
+    }
+
+
+@router.get(
+    "/departments",
+    response={200: list[DepartmentOut], **ERRORS},
+    summary="A street's departments (部门报到)",
+)
+def department_list(request, street_id: int):
+    street = area_seen(request, street_id, Perm.REQUEST_VIEW)
+    if street.kind != Kind.STREET:
+        raise ValidationFailed(_("Choose a street."), field="street_id")
+    return [_department_out(d) for d in selectors_setup.departments_at(street)]
+
+
+@router.post(
+    "/departments",
+    response={201: DepartmentOut, **ERRORS},
+    summary="Add a street department that receives escalations",
+)
+def department_create(request, payload: DepartmentIn):
+    street = _area_in_body(request, payload.street_id, "street_id")
+    with fields_renamed(street="street_id"):
+        department = services.department_create(
+            street=street,
+            by=request.user,
+            name=payload.name,
+            description=payload.description,
+        )
+    return Status(201, _department_out(department))
+
+
+def _handler_out(handler: Handler) -> dict:
+    queue = handler.team or handler.organization or handler.department
+    return {
+        "id": handler.pk,
+        "user_id": handler.user_id,
+        "name": handler.user.name,
+        "phone": handler.user.phone_masked,
+        "queue_kind": assignee_field(queue),
+        "queue_id": queue.pk,
+        "queue": str(queue),
+        "created_at": handler.created_at,
+        "created_by": handler.created_by.name if handler.created_by_id else "",
+        "ended_at": handler.ended_at,
+    }
+
+
+def _queue_named(values: dict) -> tuple[str, int]:
+    named = [(key, pk) for key, pk in values.items() if pk is not None]
+    if len(named) != 1:
+        raise ValidationFailed(
+            _("Name one team, organization or department."), field="team_id"
+        )
+    key, pk = named[0]
+    return key.removesuffix("_id"), pk
+
+
+class HandlerFilter(Schema):
+    team_id: int | None = None
+    organization_id: int | None = None
+    department_id: int | None = None
+    ended: bool = False
+
+
+@router.get(
+    "/handlers",
+    response={200: list[HandlerOut], **ERRORS},
+    summary="Who works a team's, an organization's or a department's queue",
+)
+def handler_list(request, filters: Query[HandlerFilter]):
+    kind, pk = _queue_named(filters.dict(exclude={"ended"}))
+    queue = selectors_setup.queue_configured(user=request.user, kind=kind, pk=pk)
+    return [
+        _handler_out(h) for h in selectors_setup.handlers_of(queue, ended=filters.ended)
+    ]
+
+
+@router.post(
+    "/handlers",
+    response={201: HandlerOut, **ERRORS},
+    summary="Let a user holding the team or unit role work a queue",
+)
+def handler_add(request, payload: HandlerIn):
+    kind, pk = _queue_named(
+        {f"{k}_id": getattr(payload, f"{k}_id") for k in selectors_setup.QUEUE_KINDS}
+    )
+    field = f"{kind}_id"
+    queue = selectors_setup.queue_find(user=request.user, kind=kind, pk=pk)
+    if queue is None:
+        raise ValidationFailed(_("Not found."), field=field)
+    queue = selectors_setup.queue_configured(user=request.user, kind=kind, pk=pk)
+    if payload.user_id is not None:
+        user_field = "user_id"
+        user = selectors_setup.unit_users_for(queue).filter(pk=payload.user_id).first()
+        if user is None:
+            raise ValidationFailed(_("Not found."), field=user_field)
+    else:
+        user_field = "phone"
+        user = _user_by_phone(payload.phone)
+    with fields_renamed(user=user_field, to=field):
+        handler = services.handler_add(user=user, to=queue, by=request.user)
+    return Status(201, _handler_out(handler))
+
+
+def _user_by_phone(phone: str):
+    from gongzhi.accounts.phones import clean_phone
+    from gongzhi.accounts.selectors import user_find_by_phone
+
+    if not (phone or "").strip():
+        raise ValidationFailed(
+            _("Enter a phone number or choose a user."), field="phone"
+        )
+    user = user_find_by_phone(phone=clean_phone(phone, field="phone"))
+    if user is None or not user.is_active:
+        raise ValidationFailed(_("No account has this phone number."), field="phone")
+    return user
+
+
+@router.post(
+    "/handlers/{int:handler_id}/end",
+    response={200: HandlerOut, **ERRORS},
+    summary="Stop a user working a queue (the record stays)",
+)
+def handler_end(request, handler_id: int):
+    handler = selectors_setup.handler_configured(user=request.user, pk=handler_id)
+    done = services.handler_end(handler=handler, by=request.user)
+    done = Handler.objects.select_related(
+        "user", "created_by", "team", "organization", "department"
+    ).get(pk=done.pk)
+    return _handler_out(done)

@@ -168,3 +168,87 @@ class MergeIn(Schema):
     into_id: int
     note: str = ""
     version: int | None = None
+
+
+# Set-up (request.configure)
+
+
+class CategorySetupOut(CategoryOut):
+    dispatch_mode_label: str
+    default_kind: str
+    default_id: int | None
+    default_name: str
+    team_ids: list[int]
+    auto_escalate: bool
+    auto_close_days: int
+    active: bool
+
+
+class CategoryCreateIn(Schema):
+    area_id: int | None = None
+    code: str
+    name: str
+    description: str = ""
+    urgency: str = "normal"
+    response_hours: int
+    resolve_hours: int
+    dispatch_mode: str = "assign"
+    default_team_id: int | None = None
+    default_organization_id: int | None = None
+    default_department_id: int | None = None
+    team_ids: list[int] = []
+    auto_escalate: bool = False
+    auto_close_days: int = 7
+
+
+class CategoryUpdateIn(Schema):
+    """Only the fields sent change; the code stays."""
+
+    name: str | None = None
+    description: str | None = None
+    urgency: str | None = None
+    response_hours: int | None = None
+    resolve_hours: int | None = None
+    dispatch_mode: str | None = None
+    default_team_id: int | None = None
+    default_organization_id: int | None = None
+    default_department_id: int | None = None
+    team_ids: list[int] | None = None
+    auto_escalate: bool | None = None
+    auto_close_days: int | None = None
+    active: bool | None = None
+
+
+class DepartmentOut(Schema):
+    id: int
+    street_id: int
+    name: str
+    description: str
+    active: bool
+
+
+class DepartmentIn(Schema):
+    street_id: int
+    name: str
+    description: str = ""
+
+
+class HandlerOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    phone: str
+    queue_kind: str
+    queue_id: int
+    queue: str
+    created_at: dt.datetime
+    created_by: str
+    ended_at: dt.datetime | None
+
+
+class HandlerIn(Schema):
+    team_id: int | None = None
+    organization_id: int | None = None
+    department_id: int | None = None
+    user_id: int | None = None
+    phone: str = ""

@@ -1,9 +1,10 @@
 """急难愁盼 pages: the resident's phone (我要点单, 我的诉求) and the
-workbench (desks, 我的工单, 抢单, one request and its steps)."""
+workbench (desks, 我的工单, 抢单, one request and its steps, 诉求设置,
+转为诉求 from a care visit)."""
 
 from django.urls import path
 
-from .views import portal, workbench
+from .views import portal, setup, visits, workbench
 
 app_name = "requests"
 P = "portal/requests/"
@@ -28,6 +29,24 @@ urlpatterns = [
     path(W + "pool/", workbench.pool, name="pool"),
     path(W + "new/", workbench.staff_raise, name="raise"),
     path(W + "new/people/", workbench.raise_people, name="raise_people"),
+    path(W + "setup/", setup.categories, name="setup"),
+    path(
+        W + "setup/categories/<int:category_id>/",
+        setup.category_edit,
+        name="setup_category",
+    ),
+    path(W + "setup/departments/", setup.departments, name="setup_departments"),
+    path(
+        W + "setup/handlers/<str:kind>/<int:queue_id>/",
+        setup.handlers,
+        name="setup_handlers",
+    ),
+    path(
+        W + "setup/handlers/<int:handler_id>/end/",
+        setup.handler_end,
+        name="setup_handler_end",
+    ),
+    path(W + "from-visit/<int:visit_id>/", visits.visit_raise, name="visit_raise"),
     path(R, workbench.request_page, name="request"),
     path(R + "take/", workbench.take, name="take"),
     path(R + "photos/<int:photo_id>/", workbench.request_photo, name="request_photo"),

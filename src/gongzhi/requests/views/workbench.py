@@ -80,6 +80,7 @@ def _nav(request) -> dict:
         "may_raise": user_can(user=user, perm=Perm.REQUEST_DISPATCH),
         "handles": bool(handled_by(user)),
         "streets": _reads.streets_for(user=user),
+        "may_configure": user_can(user=user, perm=Perm.REQUEST_CONFIGURE),
     }
 
 
