@@ -71,6 +71,17 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def assert_fits_phone(page) -> None:
+    """Nothing on the page scrolls sideways on a 375 px phone.
+
+    A click that navigates returns before the new document exists; waiting for
+    its load keeps the measure off a page that is still being swapped in.
+    """
+    page.wait_for_load_state()
+    page.wait_for_function("document.documentElement !== null")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
 def log_in(page, phone: str, password: str = "Gongzhi@2026") -> None:
     page.goto(page.base + "/accounts/login/")
     page.get_by_label("手机号").fill(phone)

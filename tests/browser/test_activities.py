@@ -13,7 +13,7 @@ from conftest import restore_migration_data
 from gongzhi.volunteering.models import ActivityType, Attendance, PlaceKind
 from gongzhi.volunteering.services.activities import activity_create
 
-from .conftest import log_in, screenshot
+from .conftest import assert_fits_phone, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,10 +60,6 @@ def cleanup(default_tags, demo_people, areas, users):
     return session
 
 
-def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-
-
 def test_a_volunteer_signs_up_and_checks_in_on_her_phone(
     phone_page, browser, live_server, cleanup
 ):
@@ -76,7 +72,7 @@ def test_a_volunteer_signs_up_and_checks_in_on_her_phone(
     expect(card).to_contain_text("航院小区1号楼")
     expect(card).to_contain_text("已报 0 / 1 人")
     expect(phone.locator(".session", has_text="消防安全课")).to_contain_text("无需报名")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "activities-list-phone")
 
     card.click()
@@ -85,7 +81,7 @@ def test_a_volunteer_signs_up_and_checks_in_on_her_phone(
     expect(phone.get_by_text("报名成功，到时见！")).to_be_visible()
     expect(phone.get_by_test_id("places")).to_have_text("已报 1 / 1 人")
     expect(phone.get_by_test_id("my-place")).to_contain_text("报名成功")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "activities-session-phone")
 
     # The organizer's phone shows this minute's code as a QR code.
@@ -107,7 +103,7 @@ def test_a_volunteer_signs_up_and_checks_in_on_her_phone(
     # Her camera opens the link; she confirms.
     phone.goto(link)
     expect(phone.get_by_role("heading", name="签到")).to_be_visible()
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "activities-scan-phone")
     phone.get_by_role("button", name="立即签到").click()
     expect(phone.get_by_text("签到成功，感谢参与！")).to_be_visible()
@@ -210,7 +206,7 @@ def test_a_team_leader_publishes_from_her_phone(
     log_in(phone, RESIDENT)
     phone.goto(phone.base + "/portal/activities/")
     phone.get_by_test_id("publish").click()
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "activities-publish-phone")
     start = timezone.localtime() + dt.timedelta(days=2)
     form = phone.locator("form.publish-form")
@@ -228,7 +224,7 @@ def test_a_team_leader_publishes_from_her_phone(
     expect(phone.get_by_test_id("photo")).to_be_visible()
     assert phone.get_by_test_id("photo").evaluate("img => img.naturalWidth") == 640
     expect(phone.get_by_test_id("places")).to_have_text("已报 0 / 8 人")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "activities-published-phone")
     assert Activity.objects.get().team.name == "楼道服务队"
 

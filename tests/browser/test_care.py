@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from conftest import restore_migration_data
 from gongzhi.residents.models import Person, PersonTag, TagType, Visit
 
-from .conftest import log_in, screenshot
+from .conftest import assert_fits_phone, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,7 +94,7 @@ def test_grid_worker_records_a_home_visit_on_her_phone(phone_page, due):
     expect(first).to_contain_text("独居老人")
     expect(first).to_contain_text("航院小区 1号楼 1单元 101")
     expect(page.locator(".due-card").nth(1)).to_contain_text(neighbour.name)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_fits_phone(page)
     screenshot(page, "care-due-list-phone")
 
     first.get_by_role("link", name=zh("Record a visit")).click()
@@ -105,7 +105,7 @@ def test_grid_worker_records_a_home_visit_on_her_phone(phone_page, due):
     page.get_by_label(zh("Photos")).set_input_files(
         {"name": "门口.png", "mimeType": "image/png", "buffer": _png()}
     )
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_fits_phone(page)
     screenshot(page, "care-visit-form-phone")
     page.get_by_role("button", name=zh("Save the visit")).click()
 
@@ -142,7 +142,7 @@ def test_grid_worker_records_a_fall_and_sees_the_follow_up_first(phone_page, due
     page.locator("#id_calls-1-to").select_option("family")
     page.locator("#id_calls-1-at").fill("09:08")
     page.locator("#id_calls-1-note").fill("子女直接去医院")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_fits_phone(page)
     page.locator("#id_occurred_at").fill(
         (timezone.localtime() - dt.timedelta(days=1))
         .replace(hour=9, minute=0)
@@ -192,5 +192,5 @@ def test_grid_worker_pairs_a_household_and_records_winter_supplies(
     page.get_by_role("button", name=zh("Record the delivery")).click()
     expect(page.locator(".plain")).to_contain_text("冬季慰问品")
     expect(page.locator(".facts")).to_contain_text("刘振华")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_fits_phone(page)
     screenshot(page, "care-pairing-phone")

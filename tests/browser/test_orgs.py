@@ -9,7 +9,7 @@ from conftest import restore_migration_data
 from gongzhi.orgs.models import OrgKind, PartyRegistration, RegistrationStatus
 from gongzhi.orgs.services.organizations import org_create
 
-from .conftest import log_in, screenshot
+from .conftest import assert_fits_phone, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,10 +50,6 @@ def chain(default_tags, demo_people, areas, users):
     )
 
 
-def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-
-
 def test_a_member_registers_on_her_phone_and_staff_confirm(
     phone_page, page, chain, areas
 ):
@@ -64,13 +60,13 @@ def test_a_member_registers_on_her_phone_and_staff_confirm(
     expect(phone.get_by_role("heading", name="党员双报到")).to_be_visible()
     expect(phone.get_by_text("您将向三盛里社区报到。")).to_be_visible()
     phone.get_by_label("工作单位").fill("和平区教育局")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "orgs-register-phone")
     phone.get_by_role("button", name="提交报到").click()
     expect(phone.get_by_text("报到已提交，社区将尽快确认。")).to_be_visible()
     expect(phone.get_by_test_id("status")).to_have_text("待确认")
     expect(phone.get_by_test_id("registration")).to_contain_text("和平区教育局")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "orgs-registered-phone")
 
     log_in(page, STAFF)
@@ -102,7 +98,7 @@ def test_a_member_registers_on_her_phone_and_staff_confirm(
     phone.reload()
     expect(phone.get_by_test_id("status")).to_have_text("已确认")
     expect(phone.get_by_test_id("hours")).to_have_text("0")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "orgs-confirmed-phone")
 
 

@@ -12,7 +12,7 @@ from gongzhi.points.services.shop import goods_create
 from gongzhi.points.tests.factories import resident_funded
 from gongzhi.residents.models import Person
 
-from .conftest import log_in, screenshot
+from .conftest import assert_fits_phone, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,10 +39,6 @@ def shelf(default_tags, demo_people, areas, users):
     return {"account": account, "community": community}
 
 
-def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-
-
 def test_a_resident_redeems_on_her_phone_and_staff_hand_over_by_code(
     phone_page, page, shelf
 ):
@@ -51,7 +47,7 @@ def test_a_resident_redeems_on_her_phone_and_staff_hand_over_by_code(
     phone.goto(phone.base + "/portal/")
     phone.get_by_role("link", name="积分", exact=True).click()
     expect(phone.get_by_test_id("balance")).to_have_text("120")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "points-mine-phone")
 
     phone.get_by_role("link", name="积分超市").click()
@@ -60,7 +56,7 @@ def test_a_resident_redeems_on_her_phone_and_staff_hand_over_by_code(
     expect(oil).to_contain_text("50 积分")
     expect(oil).to_contain_text("剩 3 件")
     expect(phone.locator(".goods-card", has_text="抽纸")).to_contain_text("已兑完")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "points-shop-phone")
 
     oil.get_by_role("link", name="兑换").click()
@@ -73,7 +69,7 @@ def test_a_resident_redeems_on_her_phone_and_staff_hand_over_by_code(
     code = phone.get_by_test_id("pickup-code").inner_text()
     assert len(code) == 6 and code.isdigit()
     expect(phone.locator(".qr svg")).to_be_visible()
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "points-order-phone")
     phone.go_back()  # the form again, with the key it was sent with
     phone.get_by_role("button", name="确认兑换").click()
@@ -135,7 +131,7 @@ def test_a_resident_pools_points_for_her_family_on_her_phone(
     expect(phone.get_by_text("已转入家庭账户 70 积分。")).to_be_visible()
     expect(phone.get_by_test_id("balance")).to_have_text("50")
     expect(phone.get_by_test_id("household")).to_contain_text("70")
-    _no_sideways_scroll(phone)
+    assert_fits_phone(phone)
     screenshot(phone, "points-household-phone")
     phone.get_by_role("link", name="积分超市").click()
     phone.locator(".goods-card", has_text="食用油").get_by_role("link").click()

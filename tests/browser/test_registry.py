@@ -11,7 +11,7 @@ from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.audit.models import Action, Event
 from gongzhi.residents.models import Person
 
-from .conftest import log_in, screenshot
+from .conftest import assert_fits_phone, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,5 +64,5 @@ def test_a_resident_reads_her_own_record_on_her_phone(phone_page, zhou):
     expect(main).to_contain_text(zhou.id_number_masked)
     expect(main).to_contain_text("138****0009")
     expect(main).not_to_contain_text(zhou.id_number)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_fits_phone(page)
     screenshot(page, "portal-record-phone")

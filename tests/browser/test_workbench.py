@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from gongzhi.seeding import demo
 
-from .conftest import log_in, screenshot
+from .conftest import assert_fits_phone, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,8 +93,7 @@ def test_resident_portal_at_phone_width(phone_page, areas):
     expect(phone_page.locator(".home-card")).to_contain_text("101")
     expect(phone_page.get_by_role("link", name="我的", exact=True)).to_be_visible()
     # Nothing overflows the phone's width.
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375
+    assert_fits_phone(phone_page)
     screenshot(phone_page, "portal-phone")
 
     response = phone_page.goto(phone_page.base + "/workbench/")
