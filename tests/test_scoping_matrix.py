@@ -126,7 +126,9 @@ _REACH = {
     "resident": Reach(
         HOME,
         workbench=False,
-        pages=frozenset({"own_points", "own_activities"}),
+        # "follows": following the requests of her own community (rows
+        # name only the places of her community, or none of them).
+        pages=frozenset({"own_points", "own_activities", "follows"}),
         near=STREET,
     ),
     "system_admin": Reach(

@@ -1,6 +1,6 @@
 """The requests API (/api/v1/requests/): raising (点单) with an
-``Idempotency-Key``, a resident's own requests and timeline, every queue,
-and every step of the workflow.
+``Idempotency-Key``, a resident's own requests and timeline, following
+(关注) another's request, every queue, and every step of the workflow.
 
 A request is looked up among those the caller may open (placed where she
 holds request.view, reported or raised by her, in a queue she works or
@@ -8,7 +8,12 @@ acted on by her); any other answers 404, exactly like one that does not
 exist. One she may open but not act on answers 403; a step the request's
 status does not allow, 409; bad input, 400 naming the field. Steps take
 the ``version`` the caller saw: another step in between answers 409.
+
+A resident follows what the portal lets her: the open requests of her
+home community and those she follows already; others answer as above.
 """
+
+from typing import NoReturn
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -43,6 +48,7 @@ from .schemas import (
     DispatchIn,
     DuplicateOut,
     EscalateIn,
+    FollowedOut,
     HandlerIn,
     HandlerOut,
     MergeIn,
@@ -60,6 +66,7 @@ from .schemas import (
     TransferIn,
 )
 from .services.rules import assignee_field, community_of, handles
+from .states import OPEN
 
 router = Router(tags=["requests"])
 
@@ -119,6 +126,7 @@ def _out(item: ServiceRequest, request=None, *, actions: bool = False) -> dict:
         "version": item.version,
         "reporter": reporter,
         "contact_phone": crypto.mask_phone(phone) if phone else "",
+        "followers": _followers(item),
         "actions": (
             selectors.actions_for(user=request.user, service_request=item)
             if actions and request is not None
@@ -127,16 +135,48 @@ def _out(item: ServiceRequest, request=None, *, actions: bool = False) -> dict:
     }
 
 
-def _get(request, pk: int) -> ServiceRequest:
-    """A request the caller may open; 403 where she sees its place but may
-    not open it, 404 anywhere else (as for one that does not exist)."""
-    item = selectors.request_visible(user=request.user).filter(pk=pk).first()
-    if item is not None:
-        return item
+def _followers(item: ServiceRequest) -> int:
+    # Lists count in their query (``selectors.with_followers``); one
+    # request answered after a step counts here.
+    counted = getattr(item, "followers", None)
+    return counted if counted is not None else item.follows.count()
+
+
+def _refused(request, pk: int) -> NoReturn:
+    """For a request the caller may not open: 403 where she sees its
+    place, 404 anywhere else (as for one that does not exist)."""
     placed = ServiceRequest.objects.filter(pk=pk).select_related("area").first()
     if placed is not None and in_scope(request.user, placed.area, Perm.AREA_VIEW):
         raise NotAllowed(_("Your role does not allow this here."))
     raise Http404
+
+
+def _get(request, pk: int) -> ServiceRequest:
+    """A request the caller may open, else refused (``_refused``)."""
+    item = selectors.request_visible(user=request.user).filter(pk=pk).first()
+    if item is None:
+        _refused(request, pk)
+    return item
+
+
+def _as_neighbours_see(item: ServiceRequest) -> dict:
+    """Another resident's request as her neighbours see it (a duplicate
+    suggested, one followed): no one's name or phone."""
+    return {
+        "id": item.pk,
+        "number": item.number,
+        "category": item.category.name,
+        "place": item.area.name,
+        # Another resident's words stay hers unless she made them public.
+        "description": item.description if item.public else "",
+        "status": item.status,
+        "status_label": item.get_status_display(),
+        "overdue": item.is_overdue and item.status in OPEN,
+        "created_at": item.created_at,
+        "resolved_at": item.resolved_at,
+        "closed_at": item.closed_at,
+        "merged_into_id": item.merged_into_id,
+    }
 
 
 def _my_person(request) -> Person | None:
@@ -194,15 +234,7 @@ def duplicates(request, category_id: int, area_id: int):
         raise Http404
     category = get_object_or_404(selectors.categories_at(area), pk=category_id)
     return [
-        {
-            "id": d.pk,
-            "number": d.number,
-            # Another resident's words stay hers unless she made them public.
-            "description": d.description if d.public else "",
-            "place": d.area.name,
-            "status_label": d.get_status_display(),
-            "created_at": d.created_at,
-        }
+        _as_neighbours_see(d)
         for d in selectors.duplicates_suggest(category=category, area=area)
     ]
 
@@ -271,7 +303,8 @@ def mine(request):
     person = _my_person(request)
     if person is None:
         return []
-    return [_out(item) for item in selectors.requests_of(person)[:500]]
+    found = selectors.with_followers(selectors.requests_of(person))
+    return [_out(item) for item in found[:500]]
 
 
 class ListFilter(Schema):
@@ -296,7 +329,7 @@ def request_list(request, filters: Query[ListFilter]):
     if filters.overdue:
         found = found.filter(selectors.overdue_q())
     found = selectors.queue_order(found.select_related("reporter", "merged_into"))
-    return [_out(item) for item in found[:1000]]
+    return [_out(item) for item in selectors.with_followers(found)[:1000]]
 
 
 @router.get(
@@ -306,7 +339,7 @@ def request_list(request, filters: Query[ListFilter]):
 )
 @paginate(LimitOffsetPagination, page_size=50)
 def my_queue(request):
-    found = selectors.queue_for_handler(user=request.user)
+    found = selectors.with_followers(selectors.queue_for_handler(user=request.user))
     return [_out(item) for item in found.select_related("reporter")[:500]]
 
 
@@ -317,7 +350,7 @@ def my_queue(request):
 )
 @paginate(LimitOffsetPagination, page_size=50)
 def my_pool(request):
-    found = selectors.pool_for(user=request.user)
+    found = selectors.with_followers(selectors.pool_for(user=request.user))
     return [_out(item) for item in found.select_related("reporter")[:500]]
 
 
@@ -332,7 +365,8 @@ def dispatcher_queue(request, area_id: int):
     if area.kind != Kind.COMMUNITY:
         raise Http404
     found = selectors.queue_for_dispatcher(user=request.user, community=area)
-    return [_out(item) for item in found.select_related("reporter")[:1000]]
+    found = selectors.with_followers(found.select_related("reporter"))
+    return [_out(item) for item in found[:1000]]
 
 
 @router.get(
@@ -346,7 +380,8 @@ def street_queue(request, area_id: int):
     if area.kind != Kind.STREET:
         raise Http404
     found = selectors.queue_for_street(user=request.user, street=area)
-    return [_out(item) for item in found.select_related("reporter")[:1000]]
+    found = selectors.with_followers(found.select_related("reporter"))
+    return [_out(item) for item in found[:1000]]
 
 
 @router.get(
@@ -394,6 +429,65 @@ def reveal(request, request_id: int):
     )
     reporter = item.reporter.name if item.reporter_id else item.contact_name
     return {"reporter": reporter, "phone": phone}
+
+
+# --- following (关注) -------------------------------------------------------
+
+
+def _followed_out(item: ServiceRequest, followed_at) -> dict:
+    return {**_as_neighbours_see(item), "followed_at": followed_at}
+
+
+def _followable(request, pk: int) -> ServiceRequest:
+    """A request the calling resident may follow or follows (the portal's
+    rule), else refused (``_refused``)."""
+    person = _my_person(request)
+    item = None
+    if person is not None:
+        item = selectors.requests_followable(person=person).filter(pk=pk).first()
+    if item is None:
+        _refused(request, pk)
+    return item
+
+
+@router.get(
+    "/following",
+    response=list[FollowedOut],
+    summary="The requests I follow (我关注的), latest followed first",
+)
+@paginate(LimitOffsetPagination, page_size=50)
+def following(request):
+    person = _my_person(request)
+    if person is None:
+        return []
+    return [
+        _followed_out(item, item.followed_at)
+        for item in selectors.requests_followed(person)[:500]
+    ]
+
+
+@router.post(
+    "/{int:request_id}/follow",
+    response={200: FollowedOut, 201: FollowedOut, **ERRORS},
+    summary="Follow (关注) a request of my community instead of raising it again",
+)
+def follow(request, request_id: int):
+    item = _followable(request, request_id)
+    with fields_renamed(request="request_id"):
+        made = services.request_follow(service_request=item, by=request.user)
+    status = 200 if made.replayed else 201
+    return Status(status, _followed_out(item, made.created_at))
+
+
+@router.delete(
+    "/{int:request_id}/follow",
+    response={204: None, **ERRORS},
+    summary="Stop following a request (nothing changes if I did not follow it)",
+)
+def unfollow(request, request_id: int):
+    item = _followable(request, request_id)
+    services.request_unfollow(service_request=item, by=request.user)
+    return Status(204, None)
 
 
 # --- the workflow -----------------------------------------------------------

@@ -19,7 +19,9 @@ to transfer it (转单, the dispatcher consents), works it and resolves it
 (满意 / 基本满意 / 不满意); 不满意 may reopen it once. Staff call back
 (回访) those who do not rate; unrated requests close after the category's
 period. Invalid requests are rejected with a reason the resident sees;
-duplicates are merged into one.
+duplicates are merged into one. A resident who has the same problem
+follows (关注) the request already raised instead of raising it again, and
+the reporter of a merged duplicate follows the request it went into.
 
 The statuses and the one transition table are in ``states.py``; every
 write goes through ``services``, which lock the request row, check the
@@ -573,6 +575,42 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Follow(models.Model):
+    """A resident following (关注) someone else's request: she sees it in
+    her list in every status until she stops. Counted, never named, on
+    the workbench."""
+
+    request = models.ForeignKey(
+        ServiceRequest,
+        on_delete=models.CASCADE,
+        related_name="follows",
+        verbose_name=_("request"),
+    )
+    person = models.ForeignKey(
+        "residents.Person",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("resident"),
+    )
+    created_at = models.DateTimeField(_("followed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "person"], name="requests_follow_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["person", "created_at"], name="req_follow_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.request_id}"
 
 
 class Handler(models.Model):

@@ -58,12 +58,20 @@ already), then their facts, then makes sure the buckets' rows exist
 (insert, ignoring one already there) and locks them in key order before
 re-summing. Two refreshes touching one bucket therefore take turns, and
 the second sums what the first committed.
+
+Batches: inside ``rollups_deferred()`` a refresh only notes its requests,
+and leaving the block refreshes them all at once, a chunk of requests and
+their buckets at a time. Bulk work (the seeders playing a year through the
+services) uses it to re-sum a bucket once instead of at every step; pages
+and the API never do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -77,6 +85,8 @@ from .states import SATISFIED, Rating, Status
 
 INVALID = frozenset({Status.REJECTED, Status.MERGED})
 CHUNK = 500
+# The requests noted by refreshes inside ``rollups_deferred()``, else None.
+_deferred: ContextVar[set[int] | None] = ContextVar("rollups_deferred", default=None)
 
 Key = tuple  # (day, community_id, street_id, category_id, kind, assignee_id)
 
@@ -336,6 +346,10 @@ def rollup_refresh(
     ids = sorted({*request_ids, *(item.pk for item in requests)})
     if not ids:
         return 0
+    noted = _deferred.get()
+    if noted is not None:
+        noted.update(ids)
+        return 0
     now = now or timezone.now()
     keys: set[Key] = set()
     with transaction.atomic():
@@ -343,6 +357,25 @@ def rollup_refresh(
             keys |= _refresh_ids(ids[start : start + CHUNK], now=now)
         _resum(keys, now=now)
     return len(keys)
+
+
+@contextmanager
+def rollups_deferred(*, now: dt.datetime | None = None) -> Iterator[set[int]]:
+    """Defer the refreshes asked for inside the block: they note their
+    requests, and leaving the block refreshes every one of them (with
+    ``now`` as the refresh time), a transaction per chunk of requests. A
+    block inside another hands its requests on to the outer one. Leaving
+    by an exception refreshes nothing; the nightly rebuild (or a rebuild
+    of the days concerned) sets those rollups right."""
+    noted: set[int] = set()
+    token = _deferred.set(noted)
+    try:
+        yield noted
+    finally:
+        _deferred.reset(token)
+    ids = sorted(noted)
+    for start in range(0, len(ids), CHUNK):
+        rollup_refresh(request_ids=ids[start : start + CHUNK], now=now)
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -67,6 +67,7 @@ class RequestOut(Schema):
     version: int
     reporter: str
     contact_phone: str
+    followers: int = 0
     actions: list[str] = []
 
 
@@ -92,6 +93,25 @@ class DuplicateOut(Schema):
     place: str
     status_label: str
     created_at: dt.datetime
+
+
+class FollowedOut(Schema):
+    """A request the caller follows, as a follower sees it: no one's name
+    or phone, the words only when the reporter made them public."""
+
+    id: int
+    number: str
+    category: str
+    place: str
+    description: str
+    status: str
+    status_label: str
+    overdue: bool
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    merged_into_id: int | None
+    followed_at: dt.datetime
 
 
 class PhotoOut(Schema):

@@ -1,6 +1,6 @@
 """Reads for display, already scoped: staff lists, everyone's queues, a
-resident's own requests and her timeline, duplicates to follow, the
-categories at a place.
+resident's own requests and her timeline, duplicates to follow and what
+she follows, the categories at a place.
 
 Queues sort overdue first, then urgent before normal, then by the
 resolution deadline (none last), then oldest first.
@@ -12,14 +12,18 @@ from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
+    Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.roles import Perm
@@ -28,10 +32,12 @@ from gongzhi.areas.scoping import scoped, subtree_q
 from gongzhi.orgs.models import Organization
 from gongzhi.volunteering.models import Team
 
-from .models import Category, Department, ServiceRequest, Transition
+from .models import Category, Department, Follow, ServiceRequest, Transition
+from .services.raising import home_of
 from .services.rules import (
     ancestor_of_kind,
     assignee_field,
+    community_of,
     handled_by,
     may,
     street_of,
@@ -207,6 +213,54 @@ def open_in(*, user: User, area: Area) -> QuerySet:
 def requests_of(person: Person) -> QuerySet:
     """A resident's own requests, newest first."""
     return REQUESTS.filter(reporter=person).order_by("-created_at", "-pk")
+
+
+def requests_followed(person: Person) -> QuerySet:
+    """The requests a resident follows, in any status, the latest followed
+    first (``followed_at`` set)."""
+    # The annotation reads the join the filter made: one row per request.
+    return (
+        REQUESTS.filter(follows__person=person)
+        .annotate(followed_at=F("follows__created_at"))
+        .order_by("-followed_at", "-pk")
+    )
+
+
+def requests_followable(*, person: Person) -> QuerySet:
+    """Others' requests a resident may look at: the open ones of her home
+    community (to follow), and every one she follows, in any status."""
+    condition = Q(pk__in=Follow.objects.filter(person=person).values("request"))
+    home = home_of(person)
+    community = community_of(home) if home is not None else None
+    if community is not None:
+        condition |= Q(community=community, status__in=OPEN)
+    return REQUESTS.filter(condition)
+
+
+def followed_among(person: Person | None, pks) -> set[int]:
+    """Which of the requests ``pks`` the resident follows."""
+    if person is None:
+        return set()
+    return set(
+        Follow.objects.filter(person=person, request__in=list(pks)).values_list(
+            "request_id", flat=True
+        )
+    )
+
+
+def with_followers(queryset: QuerySet) -> QuerySet:
+    """``followers`` on each request: how many residents follow it, counted
+    in the same query (a staff list's priority hint)."""
+    counted = (
+        Follow.objects.filter(request=OuterRef("pk"))
+        .order_by()
+        .values("request")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        followers=Coalesce(Subquery(counted), Value(0), output_field=IntegerField())
+    )
 
 
 # Shown to the resident along with the step; other notes stay internal.

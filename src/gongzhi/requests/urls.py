@@ -15,6 +15,16 @@ urlpatterns = [
     path(P + "new/", portal.portal_raise, name="portal_raise"),
     path(P + "duplicates/", portal.portal_duplicates, name="portal_duplicates"),
     path(P + "similar/<int:request_id>/", portal.portal_similar, name="portal_similar"),
+    path(
+        P + "similar/<int:request_id>/follow/",
+        portal.portal_follow,
+        name="portal_follow",
+    ),
+    path(
+        P + "similar/<int:request_id>/unfollow/",
+        portal.portal_unfollow,
+        name="portal_unfollow",
+    ),
     path(P + "<int:request_id>/", portal.portal_request, name="portal_request"),
     path(
         P + "<int:request_id>/photos/<int:photo_id>/",

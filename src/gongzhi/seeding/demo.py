@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.accounts.models import Grant, User
+from gongzhi.accounts.models import Grant
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import user_find_by_phone
-from gongzhi.accounts.services import grant_create, user_create
+from gongzhi.accounts.services import grant_create
 from gongzhi.areas.cache import tree_changed
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core import crypto
 from gongzhi.residents.models import Gender, Relation, VisitForm
+
+from .accounts import account_ensure
 
 DEMO_PASSWORD = "Gongzhi@2026"
 
@@ -154,21 +156,12 @@ LOGINS = [
 ]
 
 
-def _account(login: DemoLogin) -> User:
-    user = user_find_by_phone(phone=login.phone)
-    if user is None:
-        user = user_create(
-            phone=login.phone, name=login.name, password=DEMO_PASSWORD, by=None
-        )
-    return user
-
-
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     nodes = build_tree()
     tree_changed()
     for login in LOGINS:
-        user = _account(login)
+        user = account_ensure(login.phone, login.name, DEMO_PASSWORD)
         area = nodes[login.area_code]
         held = Grant.objects.filter(
             user=user, area=area, role=login.role, revoked_at__isnull=True

@@ -41,7 +41,7 @@ from django.utils import timezone
 from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import user_find_by_phone
-from gongzhi.accounts.services import grant_create, user_create
+from gongzhi.accounts.services import grant_create
 from gongzhi.areas.models import Area, Kind
 from gongzhi.orgs.models import Organization, OrgKind
 from gongzhi.orgs.models import RegistrationStatus as Status
@@ -53,6 +53,7 @@ from gongzhi.orgs.services.registrations import (
 from gongzhi.residents.models import Gender, Person, PersonStatus
 from gongzhi.volunteering.models import Attendance, MemberStatus, TeamMember, TeamType
 
+from .accounts import account_ensure
 from .bulk import say
 from .people import _name
 from .points import staff_ensure
@@ -482,9 +483,7 @@ class _Community:
             phone = person.phone
             if not phone or user_find_by_phone(phone=phone) is not None:
                 phone = f"17{building.code[-9:]}"
-            user = user_find_by_phone(phone=phone) or user_create(
-                phone=phone, name=person.name, password=password, by=None
-            )
+            user = account_ensure(phone, person.name, password)
             grant_create(user=user, area=building, role=Role.BUILDING_LEADER, by=None)
             self.tally.leaders += 1
 

@@ -38,8 +38,6 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import ROLE_PERMS, Perm, Role
-from gongzhi.accounts.selectors import user_find_by_phone
-from gongzhi.accounts.services import grant_create, user_create
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core.errors import DomainError
 from gongzhi.points.models import (
@@ -56,6 +54,7 @@ from gongzhi.points.services import earning, shop
 from gongzhi.points.services.ledger import account_open
 from gongzhi.residents.models import Person, PersonStatus
 
+from .accounts import account_ensure, grant_ensure
 from .bulk import say
 
 # The deeds on every seeded catalog: name, points, cap, cap period, how
@@ -249,14 +248,8 @@ def staff_ensure(community: Area, *, password: str, index: int = 0) -> Staff:
         zip(names, (Role.SECRETARY, Role.STAFF), strict=True), start=1
     ):
         phone = f"19{community.code[-8:]}{number}"
-        user = user_find_by_phone(phone=phone)
-        if user is None:
-            user = user_create(phone=phone, name=name, password=password, by=None)
-        held = Grant.objects.filter(
-            user=user, area=community, role=role, revoked_at=None
-        ).exists()
-        if not held:
-            grant_create(user=user, area=community, role=role, by=None)
+        user = account_ensure(phone, name, password)
+        grant_ensure(user, community, role)
     return staff_for(community)
 
 

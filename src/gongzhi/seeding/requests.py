@@ -1,8 +1,8 @@
 """A year of 急难愁盼 requests for seeded communities, through the services
 the pages, the API and Open311 call (``department_create``,
 ``category_create``, ``handler_add``, ``request_raise`` and every workflow
-service, then ``sweep_overdue`` and ``rollup_rebuild``), each dated by the
-``now`` those services take.
+service, then ``sweep_overdue``), each dated by the ``now`` those
+services take.
 
 Set-up: each street gets its departments (城管科, 住建科（房管站）, 水务站,
 供电所, 市容园林科, 派出所), one handler account each, and its categories,
@@ -26,13 +26,17 @@ a department by the street, accepted (a few late), a few returned (退单)
 or transferred (转单), worked and resolved (a few late, a few stuck for
 months), rated by residents with a login (mostly 满意 or 基本满意, a few
 不满意, one of which reopens), called back (回访) or closed unrated after
-the category's period; a few rejected, a few duplicates merged. Events
+the category's period; a few rejected, a few duplicates merged (their
+reporters then follow the one kept), some followed (关注) by a neighbour
+shown them while raising the same problem. Events
 after ``now`` never happen, so the last days' requests are still open,
-some overdue; a sweep at ``now`` flags them. The rollups of the year are
-rebuilt at the end, so the rates page has data.
+some overdue; a sweep at ``now`` flags them. Each community's rollups are
+re-summed once its year is played (``rollups_deferred``), so the rates
+page has data.
 
 Every step goes through the services: every request's last transition
-leads to its status, and the rollups equal a rebuild.
+leads to its status, and the rollups equal a rebuild. Portal accounts
+share one password hash (``seeding.accounts``).
 
 Deterministic: each community draws from a random generator seeded with
 its code. A community with a request already is left alone: seeding
@@ -57,7 +61,6 @@ from django.utils import timezone
 from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import user_find_by_phone
-from gongzhi.accounts.services import grant_create, user_create
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core.errors import DomainError
 from gongzhi.orgs.models import Organization, OrgKind
@@ -66,15 +69,17 @@ from gongzhi.requests.models import (
     Category,
     Department,
     DispatchMode,
+    Follow,
     Handler,
     ServiceRequest,
     Transition,
 )
-from gongzhi.requests.rollups import rollup_rebuild
+from gongzhi.requests.rollups import rollups_deferred
 from gongzhi.requests.states import OPEN, Channel, Rating, Status, Urgency
 from gongzhi.residents.models import Gender, Person, PersonStatus
 from gongzhi.volunteering.models import Team, TeamType
 
+from .accounts import account_ensure, grant_ensure
 from .bulk import say
 from .people import _name
 
@@ -456,6 +461,8 @@ PORTAL_SHARE = 0.25
 LATE_RESPONSE, LATE_RESOLVE, STUCK = 0.05, 0.07, 0.05
 # (given an open one of the same category in the estate).
 RETURN, TRANSFER, DUPLICATE = 0.03, 0.02, 0.25
+# A neighbour follows it (关注) rather than report it again.
+FOLLOWED = 0.06
 RATES_ON_TIME = ((Rating.SATISFIED, 80), (Rating.BASIC, 17), (Rating.DISSATISFIED, 3))
 RATES_LATE = ((Rating.SATISFIED, 55), (Rating.BASIC, 33), (Rating.DISSATISFIED, 12))
 RATE_SHARE, REACHED = 0.75, 0.75
@@ -477,6 +484,7 @@ class Tally:
     dissatisfied: int = 0
     rejected: int = 0
     merged: int = 0
+    followed: int = 0
     escalated: int = 0
     returned: int = 0
     transferred: int = 0
@@ -500,7 +508,8 @@ class Tally:
             f"{self.requests:,} requests ({self.open:,} open, {self.overdue:,} "
             f"overdue; {self.resolved:,} resolved, {self.rated:,} rated, "
             f"{self.satisfied:,} satisfied, {self.dissatisfied:,} dissatisfied; "
-            f"{self.rejected:,} rejected, {self.merged:,} merged), "
+            f"{self.rejected:,} rejected, {self.merged:,} merged; "
+            f"{self.followed:,} followed by neighbours), "
             f"{self.transitions:,} steps ({self.escalated:,} escalated, "
             f"{self.returned:,} returned, {self.transferred:,} transferred, "
             f"{self.reopened:,} reopened, {self.callbacks:,} call backs, "
@@ -513,21 +522,6 @@ class Tally:
 def _weighted(rng: random.Random, pairs) -> str:
     items = [item for item, _w in pairs]
     return rng.choices(items, [w for _i, w in pairs])[0]
-
-
-def _account(phone: str, name: str, password: str) -> User:
-    user = user_find_by_phone(phone=phone)
-    if user is None:
-        user = user_create(phone=phone, name=name, password=password, by=None)
-    return user
-
-
-def _grant(user: User, area: Area, role: str) -> None:
-    held = Grant.objects.filter(
-        user=user, area=area, role=role, revoked_at__isnull=True
-    ).exists()
-    if not held:
-        grant_create(user=user, area=area, role=role, by=None)
 
 
 def _handler(user: User, to, by: User, now: dt.datetime) -> None:
@@ -558,8 +552,8 @@ def _street_manager(street: Area, *, password: str) -> User:
     )
     if grant is not None:
         return grant.user
-    user = _account(f"19{street.code[-8:]}0", "街道办事员", password)
-    _grant(user, street, Role.STREET_MANAGER)
+    user = account_ensure(f"19{street.code[-8:]}0", "街道办事员", password)
+    grant_ensure(user, street, Role.STREET_MANAGER)
     return user
 
 
@@ -616,8 +610,9 @@ def street_setup(
                 street=street, name=name, description=description, by=manager, now=now
             )
         gender = rng.choice((Gender.MALE, Gender.FEMALE))
-        user = _account(f"19{street.code[-8:]}{number}", _name(rng, gender), password)
-        _grant(user, street, Role.UNIT)
+        phone = f"19{street.code[-8:]}{number}"
+        user = account_ensure(phone, _name(rng, gender), password)
+        grant_ensure(user, street, Role.UNIT)
         _handler(user, department, manager, now)
         departments[name] = department
         handlers[department.pk] = user
@@ -754,8 +749,8 @@ class _Year:
         self.handler: dict[tuple[str, int], User] = {}
         teams = [t for kind in self.teams.values() for t in kind]
         if teams:
-            user = _account(f"{base}3", names[0], self.password)
-            _grant(user, community, Role.UNIT)
+            user = account_ensure(f"{base}3", names[0], self.password)
+            grant_ensure(user, community, Role.UNIT)
             for team in teams:
                 desk = user
                 if (
@@ -770,8 +765,8 @@ class _Year:
             orgs = [o for o in self.orgs if o.kind in kinds]
             if not orgs:
                 continue
-            user = _account(f"{base}{offset}", names[offset - 3], self.password)
-            _grant(user, community, Role.UNIT)
+            user = account_ensure(f"{base}{offset}", names[offset - 3], self.password)
+            grant_ensure(user, community, Role.UNIT)
             for org in orgs:
                 _handler(user, org, by, self.start)
                 self.handler[("organization", org.pk)] = user
@@ -869,10 +864,10 @@ class _Year:
                 phone = f"16{person.household.code[-9:]}"
                 if user_find_by_phone(phone=phone) is not None:
                     phone = f"14{person.pk:09d}"[-11:]
-            user = _account(phone, person.name, self.password)
+            user = account_ensure(phone, person.name, self.password)
             if Person.objects.filter(user=user).exists():
                 continue
-            _grant(user, person.household, Role.RESIDENT)
+            grant_ensure(user, person.household, Role.RESIDENT)
             person.user = user
             person.save(update_fields=["user"])
             self.tally.accounts += 1
@@ -1054,6 +1049,27 @@ class _Year:
         plan.pk = item.pk
         self._remember(plan, item)
         self._next_after_route(when, plan, item)
+        if plan.duplicate_of is None and rng.random() < FOLLOWED:
+            self.at(when + dt.timedelta(hours=rng.uniform(1, 48)), "follow", plan)
+
+    def _follow(self, when, plan: Plan) -> None:
+        """A neighbour with the portal, shown the open request while
+        raising the same problem, follows it (关注) instead. Nothing when
+        it has ended meanwhile or nobody else of the estate uses the
+        portal."""
+        estate = plan.place.estate.path
+        near = [
+            p
+            for p in self.portal
+            if p.household.path.startswith(estate) and p != plan.reporter
+        ]
+        if not near or plan.status not in OPEN:
+            return
+        services.request_follow(
+            service_request=ServiceRequest.objects.get(pk=plan.pk),
+            by=self.rng.choice(near).user,
+            now=when,
+        )
 
     def _next_after_route(self, when, plan: Plan, item: ServiceRequest) -> None:
         rng = self.rng
@@ -1433,6 +1449,7 @@ class _Year:
         t.transitions = Transition.objects.filter(
             request__community=self.community
         ).count()
+        t.followed = Follow.objects.filter(request__community=self.community).count()
 
 
 def _years_ago(today: dt.date, years: int) -> dt.date:
@@ -1478,10 +1495,13 @@ def seed_requests_year(
             return None
         year.accounts()
     year.plan()
-    year.play()
-    # The sweep's run at ``now``: late requests flagged, escalated where so
-    # configured, and what nobody rated in time closed.
-    services.sweep_overdue(now=now)
+    # Each request's rollups re-summed once, after its year, rather than at
+    # every step of it.
+    with rollups_deferred(now=now):
+        year.play()
+        # The sweep's run at ``now``: late requests flagged, escalated where
+        # so configured, and what nobody rated in time closed.
+        services.sweep_overdue(now=now)
     year.figures()
     year.tally.seconds = time.perf_counter() - started
     return year.tally
@@ -1539,9 +1559,6 @@ def _run(
         say(index, community, tally)
         if tally is not None:
             total.add(tally)
-    if total.requests:
-        today = timezone.localdate(now)
-        rollup_rebuild(start=today - dt.timedelta(days=days + 1), end=today)
     total.seconds = time.perf_counter() - started
     return total
 

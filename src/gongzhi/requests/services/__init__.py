@@ -7,12 +7,14 @@
   ``request_street_dispatch``, ``request_start``, ``request_resolve``,
   ``request_rate``, ``request_callback``, ``request_auto_close``,
   ``request_reopen``, ``request_reject``, ``request_merge``
+- following (关注): ``request_follow``, ``request_unfollow``
 - the sweep: ``sweep_overdue``
 - set-up: ``category_create``, ``category_update``, ``department_create``,
   ``handler_add``, ``handler_end``
 - who may act: ``rules.may``, ``rules.handles``, ``rules.handled_by``
 """
 
+from .following import request_follow, request_unfollow
 from .raising import number_next, request_photos_add, request_raise
 from .setup import (
     category_create,
@@ -60,6 +62,7 @@ __all__ = [
     "request_contact",
     "request_dispatch",
     "request_escalate",
+    "request_follow",
     "request_merge",
     "request_photos_add",
     "request_pool",
@@ -74,5 +77,6 @@ __all__ = [
     "request_take",
     "request_transfer",
     "request_transfer_decide",
+    "request_unfollow",
     "sweep_overdue",
 ]

@@ -46,6 +46,7 @@ from ..states import (
     Rating,
     Status,
 )
+from .following import follows_add
 from .rules import (
     Assignee,
     actor_for,
@@ -874,7 +875,8 @@ def request_merge(
     now: dt.datetime | None = None,
 ) -> ServiceRequest:
     """Merge a duplicate into another open request of the same community:
-    its reporter follows that one. Locks both rows in id order."""
+    its reporter (unless she reported that one too) and those following
+    it follow that one. Locks both rows in id order."""
     note = _note(note)
     now = now or timezone.now()
     pk = getattr(service_request, "pk", service_request)
@@ -903,6 +905,11 @@ def request_merge(
         from_status=from_status,
         note=note or target.number,
     )
+    followers = set(item.follows.values_list("person_id", flat=True))
+    if item.reporter_id is not None:
+        followers.add(item.reporter_id)
+    followers.discard(target.reporter_id)
+    follows_add(target, followers, now=now)
     return item
 
 

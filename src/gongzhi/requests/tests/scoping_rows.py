@@ -7,7 +7,9 @@ lists and details need request.view where the request is placed; steps
 need request.dispatch there (403 where the caller sees it without it);
 the reveal needs personal.full. Raising needs request.raise at the place
 (anywhere else is a field error, 400). A caller's own lists answer every
-login, empty for those without requests or queues.
+login, empty for those without requests or queues. Following (关注) is
+for a resident, the open requests of her own community: anyone else is
+refused as for a request she may not open (403 where she sees the place).
 """
 
 from django.utils import timezone
@@ -24,6 +26,11 @@ PLACED = (
     "community other_community grid sibling_grid other_grid estate building "
     "entrance household neighbour_household other_household"
 )
+# The demo resident's community, and the rest of the street.
+HER_COMMUNITY = (
+    "community grid sibling_grid estate building entrance household neighbour_household"
+)
+ELSEWHERE = "other_community other_grid other_household"
 VIEW = "perm:request.view"
 DISPATCH = "perm:request.dispatch"
 
@@ -62,6 +69,34 @@ def request_at(area) -> int:
 
 
 PLACE_NAMES = {"request": request_at, "category": category_at}
+
+
+def following_rows(name: str, method: str, url: str, **kwargs) -> list[Row]:
+    """Following: the resident's for the requests of her community; the
+    same refused to everyone for those of another."""
+    elsewhere = {key: value for key, value in kwargs.items() if key != "ok"}
+    api = url.startswith(R)
+    return [
+        Row(
+            f"{name}: her community",
+            method,
+            url,
+            api=api,
+            needs="follows",
+            places=HER_COMMUNITY,
+            **kwargs,
+        ),
+        Row(
+            f"{name}: another community",
+            method,
+            url,
+            api=api,
+            needs="nobody",
+            places=ELSEWHERE,
+            **elsewhere,
+        ),
+    ]
+
 
 ROWS = [
     Row(
@@ -161,6 +196,17 @@ ROWS = [
         seen=403,
         places=PLACED,
         body={},
+    ),
+    Row("requests: what I follow", "GET", R + "/following", api=True, needs="login"),
+    *following_rows(
+        "requests: follow", "POST", R + "/{request}/follow", ok=201, seen=403
+    ),
+    *following_rows(
+        "requests: stop following (none followed: nothing changes)",
+        "DELETE",
+        R + "/{request}/follow",
+        ok=204,
+        seen=403,
     ),
     Row(
         "requests: reveal the reporter's phone",

@@ -5,12 +5,14 @@ place (see ``scoping_rows``: no reporter, so no resident's portal shows
 it). The workbench's request page needs request.view where the request is
 placed; a step (reject) needs request.dispatch there, and answers 404 to
 anyone else, as pages do. Desks answer for communities and streets in
-reach only. The lead merges ``ROWS`` into ``scoping_rows``.
+reach only. Another's request opens on the portal, to follow, to a
+resident of its community alone. The lead merges ``ROWS`` into
+``scoping_rows``.
 """
 
 from tests.test_scoping_matrix import Row
 
-from .scoping_rows import DISPATCH, MARK, PLACED, VIEW
+from .scoping_rows import DISPATCH, MARK, PLACED, VIEW, following_rows
 
 W = "/workbench/requests"
 P = "/portal/requests"
@@ -24,6 +26,18 @@ ROWS = [
         P + "/{request}/",
         needs="own_requests",
         places=PLACED,
+    ),
+    *following_rows(
+        "requests pages: another's request to follow", "GET", P + "/similar/{request}/"
+    ),
+    *following_rows(
+        "requests pages: follow it", "POST", P + "/similar/{request}/follow/", ok=302
+    ),
+    *following_rows(
+        "requests pages: stop following it",
+        "POST",
+        P + "/similar/{request}/unfollow/",
+        ok=302,
     ),
     Row(
         "requests pages: a community's desk",

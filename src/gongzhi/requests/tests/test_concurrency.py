@@ -1,7 +1,8 @@
 """Acting on one request at the same moment, on real concurrent
 PostgreSQL connections: two dispatchers, one wins and the other is told;
 teams taking from the pool, exactly one gets it; rotation gives each of
-simultaneous requests its own turn. SQLite serialises writers as a whole,
+simultaneous requests its own turn; a resident's double tap on 关注
+follows once. SQLite serialises writers as a whole,
 so this module runs in the PostgreSQL pass."""
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import connection
 from conftest import race, restore_migration_data
 from gongzhi.core.errors import TransitionNotAllowed
 from gongzhi.requests import services
-from gongzhi.requests.models import ServiceRequest, Transition
+from gongzhi.requests.models import Follow, ServiceRequest, Transition
 from gongzhi.requests.states import Status
 
 from .conftest import raise_wall, unit_user
@@ -95,3 +96,17 @@ def test_simultaneous_requests_in_rotation_take_turns(ready, request):
     assert teams.count(world.team_a.pk) == 3 and teams.count(world.team_b.pk) == 3
     numbers = set(ServiceRequest.objects.values_list("number", flat=True))
     assert len(numbers) == 6
+
+
+def test_a_double_tap_on_follow_follows_once(ready):
+    world = ready
+    item = raise_wall(world, by=world.staff, reporter=world.neighbour)
+
+    def follow(index):
+        return services.request_follow(service_request=item, by=world.resident)
+
+    results, errors = race(follow, 2)
+    assert errors == []
+    assert sorted(r.replayed for r in results) == [False, True]
+    assert results[0].pk == results[1].pk
+    assert Follow.objects.filter(request=item).count() == 1

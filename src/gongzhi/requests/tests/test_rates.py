@@ -59,7 +59,12 @@ from conftest import race, restore_migration_data
 from gongzhi.requests import services
 from gongzhi.requests.models import ServiceRequest
 from gongzhi.requests.models_rollup import COUNTS, RequestFact, RequestRollup
-from gongzhi.requests.rollups import _facts, rollup_rebuild, rollup_refresh
+from gongzhi.requests.rollups import (
+    _facts,
+    rollup_rebuild,
+    rollup_refresh,
+    rollups_deferred,
+)
 from gongzhi.requests.selectors_rates import ranking, rates
 from gongzhi.requests.views_rates import percent, period_bounds
 
@@ -382,6 +387,25 @@ def test_refreshing_after_every_step_equals_a_rebuild(world):
     # Running it again changes nothing.
     rollup_rebuild(start=dt.date(2026, 10, 30), end=dt.date(2026, 12, 5))
     assert snapshot() == kept
+
+
+def test_deferred_refreshes_sum_up_once_when_the_block_ends(world):
+    with rollups_deferred() as noted:
+        tell(world, check=lambda: None)
+        # Inside the block the workflow's refreshes only note the requests.
+        assert not RequestRollup.objects.filter(raised__gt=0).exists()
+        assert len(noted) == 14
+    assert snapshot() == recomputed()
+    assert RequestFact.objects.count() == 14
+
+
+def test_deferred_refreshes_left_by_an_error_are_not_made(world):
+    with pytest.raises(RuntimeError), rollups_deferred():
+        raise_wall(world, now=T0)
+        raise RuntimeError("stop")
+    assert not RequestFact.objects.exists()
+    rollup_rebuild(start=dt.date(2026, 10, 30), end=dt.date(2026, 12, 5))
+    assert snapshot() == recomputed() != []
 
 
 def test_the_nightly_command_rebuilds_what_was_lost(world, story):

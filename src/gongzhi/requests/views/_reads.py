@@ -1,6 +1,6 @@
 """Reads the request pages need beyond ``selectors``: the places a
-resident may report at, an open request of her community she may follow,
-the communities and streets of a desk, a desk's filtered list, photos.
+resident may report at, another's request she may follow or follows, the
+communities and streets of a desk, a desk's filtered list, photos.
 
 Every one starts from a scoped queryset or from the resident's own home,
 so anything outside answers 404 or is simply not there.
@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.roles import Perm
@@ -64,12 +63,11 @@ def places_in(community: Area) -> list[Area]:
 
 def similar_get(*, person: Person, pk: int) -> ServiceRequest:
     """An open request of the resident's own community she may follow
-    instead of raising it again; 404 for any other."""
-    community = home_community(person)
-    if community is None:
-        raise Http404
+    instead of raising it again, or one she follows in any status; 404
+    for any other."""
     return get_object_or_404(
-        selectors.REQUESTS.filter(community=community, status__in=OPEN), pk=pk
+        selectors.requests_followable(person=person).select_related("merged_into"),
+        pk=pk,
     )
 
 

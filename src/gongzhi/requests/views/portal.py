@@ -1,9 +1,11 @@
 """急难愁盼 on a resident's phone: 我要点单 (with likely duplicates shown
-while she types, to follow instead), 我的诉求, and one request's status and
-timeline, where she rates it once resolved and may reopen it once after
-不满意.
+while she types, to follow instead), 我的诉求 (and 我关注的, what she
+follows), and one request's status and timeline, where she rates it once
+resolved and may reopen it once after 不满意.
 
-Only her own requests open here; any other answers 404.
+Her own requests open here in full. Another's open request of her
+community, or one she follows, opens as its status and place only (its
+words when made public); any other answers 404.
 """
 
 from __future__ import annotations
@@ -65,10 +67,11 @@ def portal_requests(request):
     if person is None:
         return _unlinked(request)
     found = list(selectors.requests_of(person)[:100])
+    followed = list(selectors.requests_followed(person)[:100])
     return render(
         request,
         "requests/portal/list.html",
-        {"found": found, "open": OPEN},
+        {"found": found, "followed": followed, "open": OPEN},
     )
 
 
@@ -148,20 +151,67 @@ def portal_duplicates(request):
         category = selectors.categories_at(area).filter(pk=category_id).first()
         if category is not None:
             found = list(selectors.duplicates_suggest(category=category, area=area))
-    return render(request, "requests/portal/_duplicates.html", {"found": found})
+    followed = selectors.followed_among(person, [d.pk for d in found])
+    return render(
+        request,
+        "requests/portal/_duplicates.html",
+        {"found": found, "followed": followed},
+    )
+
+
+def _similar(request, request_id: int):
+    person = _person(request)
+    if person is None:
+        raise Http404
+    return person, _reads.similar_get(person=person, pk=request_id)
 
 
 @login_required
 def portal_similar(request, request_id: int):
-    """An open request of her community someone else raised: its status
-    and place, its words only when made public; no one's name."""
-    person = _person(request)
-    if person is None:
-        raise Http404
-    found = _reads.similar_get(person=person, pk=request_id)
+    """A request of her community someone else raised, open or one she
+    follows: its status and place, its words and what was done only when
+    made public; no one's name. She follows it here, or stops."""
+    person, found = _similar(request, request_id)
     if found.reporter_id == person.pk:
         return redirect("requests:portal_request", request_id=found.pk)
-    return render(request, "requests/portal/similar.html", {"sr": found})
+    following = bool(selectors.followed_among(person, [found.pk]))
+    return render(
+        request,
+        "requests/portal/similar.html",
+        {"sr": found, "following": following},
+    )
+
+
+@login_required
+@require_POST
+def portal_follow(request, request_id: int):
+    """关注: the request joins 我关注的."""
+    _her, found = _similar(request, request_id)
+    try:
+        services.request_follow(service_request=found, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("You follow %(number)s: find it under Requests I follow (我关注的).")
+            % {"number": found.number},
+        )
+    return redirect("requests:portal_similar", request_id=found.pk)
+
+
+@login_required
+@require_POST
+def portal_unfollow(request, request_id: int):
+    """取消关注; a request no longer open then leaves her sight."""
+    person, found = _similar(request, request_id)
+    services.request_unfollow(service_request=found, by=request.user)
+    messages.success(
+        request, _("You no longer follow %(number)s.") % {"number": found.number}
+    )
+    if selectors.requests_followable(person=person).filter(pk=found.pk).exists():
+        return redirect("requests:portal_similar", request_id=found.pk)
+    return redirect("requests:portal_requests")
 
 
 def _detail_context(request, item, *, rate_form=None, reopen_form=None) -> dict:

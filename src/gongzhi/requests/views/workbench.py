@@ -122,6 +122,7 @@ def desk(request):
         category=category or None,
         overdue=overdue,
     )
+    found = selectors.with_followers(found)
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         **_nav(request),
@@ -151,7 +152,9 @@ def street_desk(request):
         street = _chosen(streets, request.GET.get("street"))
         if street is None:
             raise Http404
-    found = selectors.queue_for_street(user=request.user, street=street)
+    found = selectors.with_followers(
+        selectors.queue_for_street(user=request.user, street=street)
+    )
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         **_nav(request),
@@ -166,7 +169,9 @@ def street_desk(request):
 @desk_required
 def my_queue(request):
     """我的工单: the work of every queue the login works, on a phone too."""
-    rows = list(selectors.queue_for_handler(user=request.user)[:200])
+    rows = list(
+        selectors.with_followers(selectors.queue_for_handler(user=request.user))[:200]
+    )
     pooled = selectors.pool_for(user=request.user).count()
     context = {**_nav(request), "rows": rows, "pooled": pooled, "now": timezone.now()}
     return render(request, "requests/workbench/mine.html", context)
@@ -175,7 +180,7 @@ def my_queue(request):
 @desk_required
 def pool(request):
     """抢单: pooled requests the login's teams may take; first wins."""
-    rows = list(selectors.pool_for(user=request.user)[:200])
+    rows = list(selectors.with_followers(selectors.pool_for(user=request.user))[:200])
     for item in rows:
         item.my_teams = _reads.my_pool_teams(user=request.user, service_request=item)
     context = {**_nav(request), "rows": rows, "now": timezone.now()}
@@ -307,6 +312,7 @@ def _detail_context(request, item, *, bound: tuple[str, object] | None = None):
         "photos": list(item.photos.all()),
         "callbacks": list(item.callbacks.select_related("by")),
         "merged": list(item.merged.all()),
+        "followers": item.follows.count(),
         "now": timezone.now(),
     }
 
@@ -314,7 +320,8 @@ def _detail_context(request, item, *, bound: tuple[str, object] | None = None):
 @desk_required
 def request_page(request, request_id: int):
     """One request: reporter (phone masked), place, photos, deadlines,
-    the internal timeline, and the steps the login may take."""
+    how many residents follow it, the internal timeline, and the steps
+    the login may take."""
     item = selectors.request_get(user=request.user, pk=request_id)
     return render(
         request, "requests/workbench/detail.html", _detail_context(request, item)

@@ -16,6 +16,7 @@ from gongzhi.requests import selectors
 from gongzhi.requests.models import (
     Callback,
     Category,
+    Follow,
     NumberSequence,
     RequestFact,
     RequestRollup,
@@ -170,6 +171,13 @@ def test_the_demo_street_gets_a_believable_year_of_requests(before_requests, use
     assert Transition.objects.filter(action="escalate", by__isnull=True).exists()
     assert Callback.objects.filter(reached=True).exists()
     assert requests.filter(reopened_count=1).exists()
+    # Neighbours follow open requests, and a merged duplicate's reporter
+    # follows the one kept.
+    assert tally.followed == Follow.objects.count() > 0
+    merged = requests.filter(status=Status.MERGED, reporter__isnull=False).first()
+    assert Follow.objects.filter(
+        request=merged.merged_into, person=merged.reporter
+    ).exists()
 
     # Timestamps within the year, and the demo's unit login has a queue.
     first = requests.order_by("created_at").first()

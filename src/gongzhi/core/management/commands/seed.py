@@ -40,7 +40,7 @@ class Command(BaseCommand):
             metavar="N",
             help=(
                 "Scale seeds: play a year of requests (0.3 a household, through "
-                "the services at some ten a second on SQLite) in the first N "
+                "the services at some 35 a second on SQLite) in the first N "
                 "communities only (0: none). Defaults to "
                 "--volunteering-communities."
             ),
