@@ -206,6 +206,7 @@ CORE_ROWS = [
     ),
     # The API
     Row("api me", "GET", "/api/v1/me", api=True, needs="login"),
+    Row("api my to-do", "GET", "/api/v1/me/todo", api=True, needs="login"),
     Row("api area roots", "GET", "/api/v1/areas", api=True, needs="login"),
     Row("api area detail", "GET", "/api/v1/areas/{area}", api=True),
     Row("api children", "GET", "/api/v1/areas/{area}/children", api=True),

@@ -77,8 +77,10 @@ def _routers():
     from gongzhi.requests.rates_api import router as rates_router
     from gongzhi.residents.api import router as residents_router
     from gongzhi.volunteering.api import router as volunteering_router
+    from gongzhi.web.api import router as web_router
 
     api.add_router("/", accounts_router)
+    api.add_router("/", web_router)
     api.add_router("/areas", areas_router)
     api.add_router("/residents", residents_router)
     api.add_router("/points", points_router)

@@ -10,6 +10,7 @@ from gongzhi.accounts.selectors import user_can, user_grants
 from gongzhi.areas.selectors import area_ancestors, area_children, area_kind_counts
 
 from .decorators import workbench_required
+from .todo import todos_at, todos_of_queues
 
 CHILDREN_SHOWN = 24
 
@@ -45,13 +46,18 @@ def workbench(request):
             "children": list(
                 area_children(user=request.user, area=grant.area)[:CHILDREN_SHOWN]
             ),
+            "todos": todos_at(user=request.user, area=grant.area),
         }
         for grant in grants
     ]
     return render(
         request,
         "web/workbench.html",
-        {"places": places, "children_shown": CHILDREN_SHOWN},
+        {
+            "places": places,
+            "queues": todos_of_queues(user=request.user),
+            "children_shown": CHILDREN_SHOWN,
+        },
     )
 
 

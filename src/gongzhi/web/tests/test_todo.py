@@ -1,0 +1,210 @@
+"""待办 on the workbench's first page and at /api/v1/me/todo: each count is
+what the list behind its link holds, for the user's own places only."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from gongzhi.accounts.models import Grant
+from gongzhi.accounts.roles import Role
+from gongzhi.accounts.services import user_create
+from gongzhi.points.models import AccountKind
+from gongzhi.points.services.earning import award_create, item_create
+from gongzhi.points.services.ledger import account_open
+from gongzhi.requests import services
+from gongzhi.requests.tests.conftest import hours, raise_wall
+from gongzhi.volunteering.models import ActivityType, PlaceKind
+from gongzhi.volunteering.services.activities import activity_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(client, user) -> tuple[dict, list[dict]]:
+    """The page's queue counts by key, and for each place its counts by key."""
+    client.force_login(user)
+    response = client.get("/workbench/")
+    assert response.status_code == 200
+    queues = {t.key: t for t in response.context["queues"]}
+    places = [{t.key: t for t in p["todos"]} for p in response.context["places"]]
+    return queues, places
+
+
+def _listed(client, url: str) -> int:
+    """How many rows the page behind a count lists."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    context = response.context
+    if hasattr(context.get("page"), "paginator"):
+        return context["page"].paginator.count
+    if "total" in context:  # the due list
+        return context["total"]
+    return len(context["rows"])  # a queue, on one page
+
+
+@pytest.fixture
+def desk(world):
+    """Two of 三盛里's walls, one dispatched to 维修服务队 and not answered
+    within its 2 hours, one waiting for dispatch; and a street light in
+    裕华园, the other community, waiting too."""
+    late = raise_wall(world)
+    services.request_dispatch(
+        service_request=late, to=world.team_a, by=world.staff, now=hours(0)
+    )
+    raise_wall(world, description="车棚顶棚漏雨")
+    world.yuhua = user_create(
+        phone="13900000031", name="裕华园社工", password="Staff#2026x", by=None
+    )
+    Grant.objects.create(
+        user=world.yuhua, area=world.areas["other_community"], role=Role.STAFF
+    )
+    services.request_raise(
+        category=world.light,
+        area=world.areas["other_household"],
+        description="裕华园路灯不亮",
+        by=world.yuhua,
+        reporter=world.other,
+        now=hours(0),
+    )
+    services.sweep_overdue(now=hours(3))
+    return world
+
+
+def test_the_secretary_sees_her_community_s_counts_and_each_opens_its_list(
+    client, desk
+):
+    queues, places = _counts(client, desk.secretary)
+    assert queues == {}
+    [here] = places
+    assert here["dispatch"].count == 1
+    assert here["overdue"].count == 1 and here["overdue"].late
+    assert _listed(client, here["dispatch"].url) == 1
+    assert _listed(client, here["overdue"].url) == 1
+    # The visits due are the due list's for her community.
+    assert _listed(client, here["visits"].url) == here["visits"].count
+    page = client.get("/workbench/").content.decode()
+    for label in ("待办", "待派单", "超时诉求", "待走访", "待审核积分", "今日活动"):
+        assert label in page
+
+
+def test_the_other_community_counts_its_own_and_nothing_of_hers(client, desk):
+    _, [there] = _counts(client, desk.yuhua)
+    assert there["dispatch"].count == 1  # the street light, not 三盛里's wall
+    assert there["overdue"].count == 0
+    assert _listed(client, there["dispatch"].url) == 1
+
+
+def test_a_grid_worker_counts_what_is_overdue_in_her_grid_only(client, desk, users):
+    _, [grid] = _counts(client, users["grid_worker"])
+    assert "dispatch" not in grid  # she reports, the community dispatches
+    assert grid["overdue"].count == 1
+    assert _listed(client, grid["overdue"].url) == 1
+    _, [other_grid] = _counts(client, users["other_grid_worker"])
+    assert other_grid["overdue"].count == 0
+
+
+def test_the_street_counts_escalations_waiting_for_a_department(client, desk):
+    waiting = services.request_raise(
+        category=desk.wall,
+        area=desk.areas["building"],
+        description="楼道外墙脱落",
+        by=desk.staff,
+        reporter=desk.zhou,
+        now=hours(0),
+    )
+    services.request_escalate(
+        service_request=waiting, by=desk.staff, note="需要住建部门", now=hours(1)
+    )
+    _, [street] = _counts(client, desk.street_manager)
+    assert street["escalated"].count == 1
+    assert street["escalated"].url == "/workbench/requests/street/"
+    assert "overdue" not in street
+
+
+def test_a_team_s_queue_and_the_pool_it_may_take_from(client, desk, pool_category):
+    services.request_raise(
+        category=pool_category,
+        area=desk.areas["building"],
+        description="油烟机坏了",
+        by=desk.resident,
+        reporter=desk.zhou,
+        now=hours(4),
+    )
+    queues, _ = _counts(client, desk.a)
+    assert queues["queue"].count == 1
+    assert queues["queue_overdue"].count == 1
+    assert queues["pool"].count == 1
+    assert _listed(client, queues["queue"].url) == 1
+    assert _listed(client, queues["pool"].url) == 1
+    # 水电服务队 has nothing of its own yet, and the same pool.
+    queues, _ = _counts(client, desk.b)
+    assert (queues["queue"].count, queues["pool"].count) == (0, 1)
+
+
+def test_awards_to_approve_and_today_s_activities(client, world, users):
+    community = world.community
+    account_open(kind=AccountKind.ISSUING, community=community)
+    hero = item_create(
+        community=community, name="见义勇为", points=100, by=users["staff"]
+    )
+    award_create(
+        account=account_open(
+            kind=AccountKind.PERSON, community=community, person=world.zhou
+        ),
+        item=hero,
+        by=users["staff"],
+        idempotency_key="todo",
+    )
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    for day in (0, 1):  # today's, and tomorrow's which is not counted
+        activity_create(
+            community=community,
+            title="义诊进社区",
+            kind=ActivityType.CLINIC,
+            place_kind=PlaceKind.SERVICE_CENTER,
+            place="三盛里党群服务中心",
+            starts_at=midnight + dt.timedelta(days=day, hours=22),
+            ends_at=midnight + dt.timedelta(days=day, hours=23),
+            by=users["staff"],
+            now=midnight,
+        )
+    _, [here] = _counts(client, world.secretary)
+    assert here["awards"].count == 1
+    awards = client.get(here["awards"].url)
+    assert len(awards.context["pending"]) == 1
+    assert here["activities"].count == 1
+    _, [street] = _counts(client, world.street_manager)
+    assert street["activities"].count == 1
+
+
+def test_the_api_gives_the_same_counts_in_chinese(api_client, desk):
+    api_client.login_api(desk.secretary)
+    body = api_client.get("/api/v1/me/todo").json()
+    assert body["queues"] == []
+    [place] = body["places"]
+    assert place["area"]["name"] == "三盛里社区"
+    assert place["role_label"] == "社区书记"
+    items = {item["key"]: item for item in place["items"]}
+    assert items["dispatch"] == {
+        "key": "dispatch",
+        "label": "待派单",
+        "count": 1,
+        "late": False,
+        "url": f"/workbench/requests/?community={desk.community.pk}",
+    }
+    assert items["overdue"]["count"] == 1 and items["overdue"]["late"]
+
+
+def test_the_api_for_a_team_and_for_a_resident(api_client, desk):
+    api_client.login_api(desk.a)
+    body = api_client.get("/api/v1/me/todo").json()
+    queues = {item["key"]: item["count"] for item in body["queues"]}
+    assert queues == {"queue": 1, "queue_overdue": 1, "pool": 0}
+    api_client.login_api(desk.resident)
+    body = api_client.get("/api/v1/me/todo").json()
+    assert body["queues"] == []
+    assert [place["items"] for place in body["places"]] == [[]]
+
+
+def test_the_api_wants_a_token(client):
+    assert client.get("/api/v1/me/todo").status_code == 401
