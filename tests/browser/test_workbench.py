@@ -85,10 +85,14 @@ def test_secretary_adds_a_building_and_sees_a_duplicate_refused(page, areas):
     screenshot(page, "workbench-duplicate-name")
 
 
-def test_resident_portal_at_phone_width(phone_page, areas):
+def test_resident_portal_at_phone_width(phone_page, demo_people):
     log_in(phone_page, demo.LOGINS[8].phone)
     assert phone_page.url.endswith("/portal/")
     expect(phone_page.get_by_role("heading", name="周桂兰，您好")).to_be_visible()
+    mine = phone_page.get_by_test_id("mine")
+    expect(mine).to_contain_text("我的事项")
+    expect(mine.get_by_test_id("todo-requests")).to_contain_text("办理中的诉求")
+    expect(mine.get_by_test_id("todo-points").locator(".todo-count")).to_have_text("0")
     expect(phone_page.locator(".home-card")).to_contain_text("航院小区")
     expect(phone_page.locator(".home-card")).to_contain_text("101")
     expect(phone_page.get_by_role("link", name="我的", exact=True)).to_be_visible()

@@ -16,6 +16,7 @@ from .models import (
     Entry,
     Goods,
     Order,
+    OrderStatus,
     PointsPolicy,
     StockMove,
     Transfer,
@@ -152,6 +153,22 @@ def orders_of(account: Account):
     if user_id is not None:
         mine |= Q(account__kind=AccountKind.HOUSEHOLD, placed_by=user_id)
     return Order.objects.filter(mine)
+
+
+@dataclass(frozen=True)
+class ResidentPoints:
+    balance: int
+    to_pick_up: int  # orders placed, waiting at the counter
+
+
+def resident_points(person) -> ResidentPoints:
+    """A resident's balance and her orders waiting for pickup; read only:
+    no account is opened for asking (none yet reads as nothing)."""
+    account = Account.objects.filter(kind=AccountKind.PERSON, person=person).first()
+    if account is None:
+        return ResidentPoints(0, 0)
+    waiting = orders_of(account).filter(status=OrderStatus.PLACED).count()
+    return ResidentPoints(account.balance, waiting)
 
 
 def goods_on_shelf(*, community, now):

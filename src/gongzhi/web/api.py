@@ -5,7 +5,7 @@ from ninja import Router, Schema
 from gongzhi.accounts.schemas import AreaRef
 from gongzhi.accounts.selectors import user_grants
 
-from .todo import todos_at, todos_of_queues
+from .todo import todos_at, todos_of_queues, todos_of_resident
 
 router = Router(tags=["me"])
 
@@ -31,6 +31,7 @@ class PlaceTodosOut(Schema):
 
 
 class TodosOut(Schema):
+    mine: list[TodoOut]
     queues: list[TodoOut]
     places: list[PlaceTodosOut]
 
@@ -41,13 +42,16 @@ class TodosOut(Schema):
     summary="What waits for the caller: counts, each with the page that lists it",
 )
 def my_todo(request):
-    """The queues the caller works (if any), then for each place she holds
+    """A resident's own counts (requests to rate or in hand, activities she
+    signed up for, points, goods to pick up), the queues the caller works
+    (if any), then for each place she holds
     a role on, the counts her role there allows: requests to dispatch or
     overdue, escalations for the street, visits due, points awards to
     approve, today's activities. Each ``url`` is the workbench page listing
     what is counted; ``late`` counts are overdue already."""
     user = request.user
     return {
+        "mine": todos_of_resident(user=user),
         "queues": todos_of_queues(user=user),
         "places": [
             {

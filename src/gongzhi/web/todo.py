@@ -23,10 +23,19 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.areas.models import Area, Kind
 from gongzhi.points.models import Award, AwardStatus
+from gongzhi.points.selectors import resident_points
 from gongzhi.requests import selectors as service_requests
 from gongzhi.requests.services.rules import handled_by
+from gongzhi.requests.states import OPEN
 from gongzhi.residents.selectors.care import care_due
-from gongzhi.volunteering.models import Occurrence
+from gongzhi.volunteering.models import Occurrence, SignUp, SignUpStatus
+
+# The resident's pages behind her counts.
+REQUESTS, SERVICE, POINTS = (
+    "requests:portal_requests",
+    "volunteering:portal_service",
+    "points:portal_points",
+)
 
 # Kinds whose desk is one community's, or what lies within a grid's reach.
 _LOCAL = {Kind.COMMUNITY, Kind.GRID, Kind.ESTATE, Kind.BUILDING, Kind.ENTRANCE}
@@ -153,4 +162,31 @@ def todos_of_queues(*, user: User) -> list[Todo]:
             service_requests.pool_for(user=user).count(),
             _url("requests:pool"),
         ),
+    ]
+
+
+def todos_of_resident(*, user: User) -> list[Todo]:
+    """A resident's own: requests waiting for her rating or still being
+    handled, her places at coming activities, her points and what waits for
+    her at the counter. Nothing for a login with no resident record."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    mine = service_requests.requests_of(person).aggregate(
+        rate=Count("pk", filter=Q(status=service_requests.Status.RESOLVED)),
+        open=Count("pk", filter=Q(status__in=OPEN)),
+    )
+    coming = SignUp.objects.filter(
+        person=person,
+        status__in=(SignUpStatus.CONFIRMED, SignUpStatus.WAITING),
+        occurrence__starts_at__gte=timezone.now(),
+        occurrence__cancelled_at__isnull=True,
+    ).count()
+    points = resident_points(person)
+    return [
+        Todo("rate", _("Waiting for my rating"), mine["rate"], _url(REQUESTS)),
+        Todo("requests", _("My requests in hand"), mine["open"], _url(REQUESTS)),
+        Todo("activities", _("Activities I signed up for"), coming, _url(SERVICE)),
+        Todo("points", _("My points"), points.balance, _url(POINTS)),
+        Todo("pickup", _("Goods to pick up"), points.to_pick_up, _url(POINTS)),
     ]

@@ -10,7 +10,7 @@ from gongzhi.accounts.selectors import user_can, user_grants
 from gongzhi.areas.selectors import area_ancestors, area_children, area_kind_counts
 
 from .decorators import workbench_required
-from .todo import todos_at, todos_of_queues
+from .todo import todos_at, todos_of_queues, todos_of_resident
 
 CHILDREN_SHOWN = 24
 
@@ -67,7 +67,11 @@ def portal(request):
     do. Staff who are also residents reach it too."""
     grants = [g for g in user_grants(user=request.user) if g.role == "resident"]
     homes = [{"area": g.area, "ancestors": area_ancestors(area=g.area)} for g in grants]
-    return render(request, "web/portal.html", {"homes": homes})
+    return render(
+        request,
+        "web/portal.html",
+        {"homes": homes, "mine": todos_of_resident(user=request.user)},
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ from gongzhi.requests import services
 from gongzhi.requests.tests.conftest import hours, raise_wall
 from gongzhi.volunteering.models import ActivityType, PlaceKind
 from gongzhi.volunteering.services.activities import activity_create
+from gongzhi.volunteering.services.signup import signup_create
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,21 @@ def _listed(client, url: str) -> int:
     if "total" in context:  # the due list
         return context["total"]
     return len(context["rows"])  # a queue, on one page
+
+
+def _clinic(community, starts, users):
+    """An hour's 义诊 at 三盛里's service centre, published the day before."""
+    return activity_create(
+        community=community,
+        title="义诊进社区",
+        kind=ActivityType.CLINIC,
+        place_kind=PlaceKind.SERVICE_CENTER,
+        place="三盛里党群服务中心",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        by=users["staff"],
+        now=starts - dt.timedelta(days=1),
+    )
 
 
 @pytest.fixture
@@ -157,17 +173,7 @@ def test_awards_to_approve_and_today_s_activities(client, world, users):
     )
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     for day in (0, 1):  # today's, and tomorrow's which is not counted
-        activity_create(
-            community=community,
-            title="义诊进社区",
-            kind=ActivityType.CLINIC,
-            place_kind=PlaceKind.SERVICE_CENTER,
-            place="三盛里党群服务中心",
-            starts_at=midnight + dt.timedelta(days=day, hours=22),
-            ends_at=midnight + dt.timedelta(days=day, hours=23),
-            by=users["staff"],
-            now=midnight,
-        )
+        _clinic(community, midnight + dt.timedelta(days=day, hours=22), users)
     _, [here] = _counts(client, world.secretary)
     assert here["awards"].count == 1
     awards = client.get(here["awards"].url)
@@ -180,7 +186,7 @@ def test_awards_to_approve_and_today_s_activities(client, world, users):
 def test_the_api_gives_the_same_counts_in_chinese(api_client, desk):
     api_client.login_api(desk.secretary)
     body = api_client.get("/api/v1/me/todo").json()
-    assert body["queues"] == []
+    assert body["queues"] == body["mine"] == []
     [place] = body["places"]
     assert place["area"]["name"] == "三盛里社区"
     assert place["role_label"] == "社区书记"
@@ -204,7 +210,81 @@ def test_the_api_for_a_team_and_for_a_resident(api_client, desk):
     body = api_client.get("/api/v1/me/todo").json()
     assert body["queues"] == []
     assert [place["items"] for place in body["places"]] == [[]]
+    mine = {item["key"]: item["count"] for item in body["mine"]}
+    assert (mine["rate"], mine["requests"], mine["points"]) == (0, 2, 0)
 
 
 def test_the_api_wants_a_token(client):
     assert client.get("/api/v1/me/todo").status_code == 401
+
+
+# A resident's own, on her portal's first page
+
+
+def _mine(client, user) -> dict:
+    client.force_login(user)
+    response = client.get("/portal/")
+    assert response.status_code == 200
+    return {t.key: t for t in response.context["mine"]}
+
+
+def test_a_resident_sees_what_waits_for_her_rating_and_what_is_in_hand(client, world):
+    raise_wall(world)
+    done = raise_wall(world, description="楼道灯不亮")
+    services.request_dispatch(
+        service_request=done, to=world.team_a, by=world.staff, now=hours(1)
+    )
+    services.request_accept(service_request=done, by=world.a, now=hours(2))
+    services.request_resolve(
+        service_request=done, by=world.a, resolution="已换灯泡", now=hours(3)
+    )
+    mine = _mine(client, world.resident)
+    assert (mine["rate"].count, mine["requests"].count) == (1, 1)
+    assert mine["rate"].url == "/portal/requests/"
+    # A neighbour's requests are not hers.
+    assert _mine(client, world.users["staff"]) == {}
+
+
+def test_a_resident_sees_her_coming_activities_points_and_pickups(client, shop, users):
+    from gongzhi.points.services.shop import order_place
+
+    order_place(
+        account=shop["account"],
+        goods=shop["oil"],
+        quantity=1,
+        by=users["resident"],
+        idempotency_key="todo",
+    )
+    soon = timezone.now() + dt.timedelta(days=2)
+    for starts in (soon, timezone.now() - dt.timedelta(days=2)):
+        activity = _clinic(shop["community"], starts, users)
+        signup_create(
+            occurrence=activity.occurrences.get(),
+            person=shop["person"],
+            by=users["resident"],
+            now=starts - dt.timedelta(hours=12),
+        )
+    mine = _mine(client, users["resident"])
+    assert mine["activities"].count == 1  # the one past is not coming
+    assert mine["points"].count == 70
+    assert mine["pickup"].count == 1
+    points = client.get(mine["points"].url)
+    assert points.context["account"].balance == 70
+    assert len(points.context["waiting"]) == 1
+    page = client.get("/portal/").content.decode()
+    for label in ("我的事项", "待我评价", "办理中的诉求", "已报名的活动", "我的积分"):
+        assert label in page
+
+
+def test_the_api_gives_a_resident_her_own(api_client, shop, users):
+    api_client.login_api(users["resident"])
+    body = api_client.get("/api/v1/me/todo").json()
+    mine = {item["key"]: item["count"] for item in body["mine"]}
+    assert mine == {
+        "rate": 0,
+        "requests": 0,
+        "activities": 0,
+        "points": 100,
+        "pickup": 0,
+    }
+    assert body["queues"] == []
