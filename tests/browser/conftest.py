@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import restore_migration_data
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # the tests make to set up data are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -33,6 +35,20 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def default_tags(transactional_db):
+    """The default tags come from a data migration, which the flush after
+    each transactional test removes: put them back."""
+    restore_migration_data()
+
+
+@pytest.fixture
+def demo_people(default_tags, demo_people):
+    """The demo street's families, their tags put back first whatever ran
+    before on this worker."""
+    return demo_people
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import restore_migration_data
 from gongzhi.volunteering.models import ActivityType, Attendance, PlaceKind
 from gongzhi.volunteering.services.activities import activity_create
 
@@ -19,11 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RESIDENT = "13800000009"
 STAFF = "13800000004"
-
-
-@pytest.fixture
-def default_tags(transactional_db):
-    restore_migration_data()
 
 
 @pytest.fixture

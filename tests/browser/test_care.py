@@ -13,7 +13,6 @@ from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import restore_migration_data
 from gongzhi.residents.models import Person, PersonTag, TagType, Visit
 
 from .conftest import assert_fits_phone, log_in, screenshot
@@ -38,13 +37,6 @@ def zh(msgid: str) -> str:
 def media(settings, tmp_path):
     """Photos land in a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def default_tags(transactional_db):
-    """The default tags come from a data migration, which a transactional
-    test's flush removes: put them back first."""
-    restore_migration_data()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ confirm her in the workbench, and she finds herself confirmed."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import restore_migration_data
 from gongzhi.orgs.models import OrgKind, PartyRegistration, RegistrationStatus
 from gongzhi.orgs.services.organizations import org_create
 
@@ -15,11 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RESIDENT = "13800000009"
 STAFF = "13800000004"
-
-
-@pytest.fixture
-def default_tags(transactional_db):
-    restore_migration_data()
 
 
 @pytest.fixture

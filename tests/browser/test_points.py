@@ -5,7 +5,6 @@ code and hands the oil over; the month's figures show what moved."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import restore_migration_data
 from gongzhi.points.models import Order, OrderStatus
 from gongzhi.points.services.earning import item_create
 from gongzhi.points.services.shop import goods_create
@@ -19,13 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RESIDENT = "13800000009"
 STAFF = "13800000004"
 STREET_MANAGER = "13800000002"
-
-
-@pytest.fixture
-def default_tags(transactional_db):
-    """The default tags come from a data migration, which a transactional
-    test's flush removes: put them back before the demo people."""
-    restore_migration_data()
 
 
 @pytest.fixture
