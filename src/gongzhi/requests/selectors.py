@@ -33,12 +33,11 @@ from gongzhi.orgs.models import Organization
 from gongzhi.volunteering.models import Team
 
 from .models import Category, Department, Follow, ServiceRequest, Transition
-from .services.raising import home_of
 from .services.rules import (
     ancestor_of_kind,
     assignee_field,
-    community_of,
     handled_by,
+    home_community,
     may,
     street_of,
 )
@@ -230,8 +229,7 @@ def requests_followable(*, person: Person) -> QuerySet:
     """Others' requests a resident may look at: the open ones of her home
     community (to follow), and every one she follows, in any status."""
     condition = Q(pk__in=Follow.objects.filter(person=person).values("request"))
-    home = home_of(person)
-    community = community_of(home) if home is not None else None
+    community = home_community(person)
     if community is not None:
         condition |= Q(community=community, status__in=OPEN)
     return REQUESTS.filter(condition)

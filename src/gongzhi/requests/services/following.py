@@ -22,7 +22,7 @@ from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFail
 
 from ..models import Follow, ServiceRequest
 from ..states import Status
-from .rules import community_of
+from .rules import home_community
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -77,8 +77,8 @@ def request_follow(
     if existing is not None:
         existing.replayed = True
         return existing
-    home = person.household or person.last_household
-    if home is None or getattr(community_of(home), "pk", None) != item.community_id:
+    community = home_community(person)
+    if community is None or community.pk != item.community_id:
         raise NotAllowed(_("You may follow only the requests of your own community."))
     if item.reporter_id == person.pk:
         raise ValidationFailed(

@@ -30,7 +30,14 @@ from ..models import (
     ServiceRequest,
 )
 from ..states import FINAL, NEW, Channel, Status, Who
-from .rules import community_of, is_reporter, may, pool_teams
+from .rules import (
+    community_of,
+    home_community,
+    home_of,
+    is_reporter,
+    may,
+    pool_teams,
+)
 from .workflow import (
     _photos,
     check,
@@ -73,10 +80,6 @@ def number_next(*, now: dt.datetime) -> str:
 
 def category_applies(category: Category, area: Area) -> bool:
     return category.area_id is None or area.path.startswith(category.area.path)
-
-
-def home_of(person: Person) -> Area | None:
-    return person.household or person.last_household
 
 
 def _coordinate(value, *, field: str, limit: int) -> Decimal | None:
@@ -162,9 +165,8 @@ def request_raise(
         )
     community = community_of(area)
     if reporter is not None:
-        home = home_of(reporter)
-        home_community = community_of(home) if home is not None else None
-        if home_community is None or home_community != community:
+        home = home_community(reporter)
+        if home is None or home != community:
             raise ValidationFailed(
                 _("This place is outside %(name)s's community.")
                 % {"name": reporter.name},

@@ -22,6 +22,7 @@ from ..states import Who
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
+    from gongzhi.residents.models import Person
 
 Assignee = Team | Organization | Department
 
@@ -57,6 +58,18 @@ def ancestor_of_kind(area: Area, kind: str) -> Area | None:
 
 def community_of(area: Area) -> Area | None:
     return ancestor_of_kind(area, Kind.COMMUNITY)
+
+
+def home_of(person: Person) -> Area | None:
+    """Where a resident lives, or last lived once she moved out."""
+    return person.household or person.last_household
+
+
+def home_community(person: Person | None) -> Area | None:
+    """The community of a resident's home; None for no resident or none
+    with a home in the tree."""
+    home = home_of(person) if person is not None else None
+    return community_of(home) if home is not None else None
 
 
 def street_of(area: Area) -> Area | None:

@@ -19,8 +19,7 @@ from gongzhi.areas.scoping import in_scope, scoped
 
 from .. import selectors
 from ..models import RequestPhoto, ServiceRequest
-from ..services.raising import home_of
-from ..services.rules import community_of, handled_by, pool_teams
+from ..services.rules import handled_by, pool_teams
 from ..states import OPEN, Status
 
 if TYPE_CHECKING:
@@ -29,11 +28,6 @@ if TYPE_CHECKING:
 
 # The statuses a dispatcher has to act on (the desk's default view).
 DESK = (Status.SUBMITTED, Status.TRANSFER_REQUESTED, Status.POOLED)
-
-
-def home_community(person: Person | None) -> Area | None:
-    home = home_of(person) if person is not None else None
-    return community_of(home) if home is not None else None
 
 
 def place_label(area: Area, estates: dict[str, Area] | None = None) -> str:

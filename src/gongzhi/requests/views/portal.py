@@ -25,7 +25,7 @@ from gongzhi.residents.services.care import PHOTO_TYPES
 from gongzhi.web.forms import add_domain_error
 
 from .. import selectors, services
-from ..services.raising import home_of
+from ..services.rules import home_community, home_of
 from ..states import MAX_REOPEN, OPEN, Rating
 from . import _reads
 from ._forms import RaiseForm, RateForm, ReasonForm
@@ -77,7 +77,7 @@ def portal_requests(request):
 
 def _raise_form(request, person, data=None, files=None):
     home = home_of(person)
-    community = _reads.home_community(person)
+    community = home_community(person)
     if home is None or community is None:
         return None
     places = _reads.places_in(community)
@@ -137,7 +137,7 @@ def portal_duplicates(request):
     """The htmx answer while she fills in: open requests of the same
     category at the same building or estate, to follow instead."""
     person = _person(request)
-    community = _reads.home_community(person)
+    community = home_community(person)
     if community is None:
         raise Http404
     try:
