@@ -13,13 +13,12 @@ from django.utils import timezone
 from gongzhi.accounts.models import Grant
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import user_find_by_phone
-from gongzhi.accounts.services import grant_create
 from gongzhi.areas.cache import tree_changed
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core import crypto
 from gongzhi.residents.models import Gender, Relation, VisitForm
 
-from .accounts import account_ensure
+from .accounts import account_ensure, grant_ensure
 
 DEMO_PASSWORD = "Gongzhi@2026"
 
@@ -162,12 +161,7 @@ def seed_demo() -> list[DemoLogin]:
     tree_changed()
     for login in LOGINS:
         user = account_ensure(login.phone, login.name, DEMO_PASSWORD)
-        area = nodes[login.area_code]
-        held = Grant.objects.filter(
-            user=user, area=area, role=login.role, revoked_at__isnull=True
-        ).exists()
-        if not held:
-            grant_create(user=user, area=area, role=login.role, by=None)
+        grant_ensure(user, nodes[login.area_code], login.role)
     return LOGINS
 
 
