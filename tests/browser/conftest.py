@@ -90,12 +90,13 @@ def screenshot(page, name: str) -> Path:
 def assert_fits_phone(page) -> None:
     """Nothing on the page scrolls sideways on a 375 px phone.
 
-    A click that navigates returns before the new document exists; waiting for
-    its load keeps the measure off a page that is still being swapped in.
+    A click that navigates returns before the new document exists: wait for
+    its load, and measure through a locator, which waits for the element.
+    (No ``wait_for_function``: its polling evaluates a string, which the
+    pages' Content-Security-Policy refuses.)
     """
     page.wait_for_load_state()
-    page.wait_for_function("document.documentElement !== null")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.locator("html").evaluate("html => html.scrollWidth") <= 375
 
 
 def log_in(page, phone: str, password: str = "Gongzhi@2026") -> None:

@@ -217,8 +217,7 @@ def test_a_team_leader_publishes_from_her_phone(
     expect(phone.get_by_test_id("organizer")).to_have_text("楼道服务队")
     expect(phone.get_by_test_id("photo")).to_be_visible()
     # Visible once laid out; its pixels may still be on their way.
-    phone.wait_for_function("document.querySelector('[data-testid=photo]').complete")
-    assert phone.get_by_test_id("photo").evaluate("img => img.naturalWidth") == 640
+    expect(phone.get_by_test_id("photo")).to_have_js_property("naturalWidth", 640)
     expect(phone.get_by_test_id("places")).to_have_text("已报 0 / 8 人")
     assert_fits_phone(phone)
     screenshot(phone, "activities-published-phone")

@@ -116,8 +116,8 @@ def test_grid_worker_records_a_home_visit_on_her_phone(phone_page, due):
     image = page.locator(".photos img")
     expect(image).to_have_count(1)
     image.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('.photos img').complete")
-    assert image.evaluate("img => img.naturalWidth") == 40
+    # Its pixels may still be on their way: the assertion waits for them.
+    expect(image).to_have_js_property("naturalWidth", 40)
     screenshot(page, "care-visit-detail-phone")
 
 
