@@ -39,6 +39,7 @@ test: install browser  ## the whole suite on SQLite (DATABASE_URL selects Postgr
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Production settings must pass Django's deployment checks cleanly.
 check-deploy: install

@@ -12,12 +12,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.areas.selectors import area_get
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import DomainError
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
+from gongzhi.core.forms import add_domain_error
 
 from . import selectors, services
 from .forms import AccountCreateForm, GrantForm, LoginForm, PasswordChangeForm

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import workbench_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.core.errors import DomainError
-from gongzhi.web.decorators import workbench_required
-from gongzhi.web.forms import add_domain_error
+from gongzhi.core.forms import add_domain_error
 
 from . import selectors, services
 from .forms import AreaCreateForm, AreaMoveForm, AreaRenameForm

@@ -1,8 +1,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
-from gongzhi.web.decorators import perm_required
 
 from .forms import EventFilterForm
 from .selectors import event_list

@@ -24,6 +24,7 @@ from gongzhi.residents.api.lookups import (
     referenced,
     seen,
 )
+from gongzhi.residents.homes import current_community
 
 from . import selectors
 from .models import Agreement, Organization, PartyRegistration
@@ -429,7 +430,7 @@ def registration_decline(request, registration_id: int, payload: NoteIn):
 )
 def my_registration(request):
     person = _me(request)
-    community = registrations.home_community(person)
+    community = current_community(person)
     found = selectors.registration_of(person)
     return {
         "community": community.name if community else None,

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Perm, Role
-from gongzhi.areas.models import Area
-from gongzhi.areas.scoping import scoped
+from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.scoping import scoped, subtree_q
+from gongzhi.areas.tree import ancestor_path
 from gongzhi.volunteering.selectors import hours_by_person
 
 from .models import Agreement, Organization, OrgKind, PartyRegistration
@@ -33,7 +34,7 @@ def org_list(*, user: User, perm: str = Perm.ORG_VIEW) -> QuerySet[Organization]
 def orgs_in(area: Area) -> QuerySet[Organization]:
     """Active organizations within ``area``'s subtree."""
     return (
-        Organization.objects.filter(active=True, area__path__startswith=area.path)
+        Organization.objects.filter(active=True, area__path__within=area.path)
         .select_related("area", "parent")
         .order_by("area__path", "kind", "name", "pk")
     )
@@ -44,8 +45,8 @@ def agreements_in(area: Area) -> QuerySet[Agreement]:
     community ``area`` lies in)."""
     return (
         Agreement.objects.filter(
-            Q(community__path__startswith=area.path)
-            | Q(community__path=area.path[: Area.steplen * 3])
+            subtree_q([area.path], field="community__path")
+            | Q(community__path=ancestor_path(area, Kind.COMMUNITY))
         )
         .select_related("unit", "community")
         .order_by("-signed_on", "pk")
@@ -65,7 +66,7 @@ def chain(estate: Area) -> list[ChainLevel]:
     committee of its community; its Party branch, homeowners' committee and
     property company; its building leaders (active building_leader grants
     on the estate, its buildings and entrances), each with her place."""
-    community_path = estate.path[: Area.steplen * 3]
+    community_path = ancestor_path(estate, Kind.COMMUNITY)
     found = Organization.objects.filter(active=True).filter(
         Q(area__path=community_path, kind=OrgKind.PARTY_COMMITTEE)
         | Q(
@@ -94,7 +95,7 @@ def chain(estate: Area) -> list[ChainLevel]:
             role=Role.BUILDING_LEADER,
             revoked_at__isnull=True,
             user__is_active=True,
-            area__path__startswith=estate.path,
+            area__path__within=estate.path,
         )
         .select_related("user", "area")
         .order_by("area__path", "user__name")
@@ -112,8 +113,8 @@ def registrations_in(area: Area, *, status: str = "") -> QuerySet[PartyRegistrat
     """Registrations at the communities within ``area``, and, below a
     community, those of the members who live within it."""
     found = PartyRegistration.objects.filter(
-        Q(community__path__startswith=area.path)
-        | Q(person__household__path__startswith=area.path)
+        Q(community__path__within=area.path)
+        | Q(person__household__path__within=area.path)
     )
     if status:
         found = found.filter(status=status)

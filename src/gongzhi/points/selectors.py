@@ -7,7 +7,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.models import Area
+from gongzhi.areas.tree import ancestor_paths
 
 from .models import (
     MAY_GO_NEGATIVE,
@@ -125,14 +126,6 @@ def ledger_totals() -> LedgerTotals:
         transfers=Transfer.objects.count(),
         entries=Entry.objects.count(),
     )
-
-
-def community_of(area) -> Area | None:
-    """The community an area lies in (itself, if it is one)."""
-    prefixes = [
-        area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)
-    ]
-    return Area.objects.filter(path__in=prefixes, kind=Kind.COMMUNITY).first()
 
 
 def entries_of(account: Account):
@@ -301,10 +294,7 @@ def month_lines(community: Area, *, start, end):
 
 def pooling_allowed(community: Area) -> bool:
     """Whether the street above ``community`` keeps household accounts."""
-    prefixes = [
-        community.path[:i]
-        for i in range(Area.steplen, len(community.path) + 1, Area.steplen)
-    ]
+    prefixes = ancestor_paths(community.path, include_self=True)
     return PointsPolicy.objects.filter(
         street__path__in=prefixes, household_pooling=True
     ).exists()

@@ -25,12 +25,14 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import community_of
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
 from gongzhi.core.errors import NotAllowed, ValidationFailed, fields_renamed
 from gongzhi.orgs.models import Organization
 from gongzhi.residents.api.lookups import ERRORS, NOT_ALLOWED, area_seen, referenced
+from gongzhi.residents.homes import last_known_home
 from gongzhi.residents.models import Person
 from gongzhi.volunteering.models import Team
 
@@ -65,7 +67,7 @@ from .schemas import (
     TakeIn,
     TransferIn,
 )
-from .services.rules import assignee_field, community_of, handles
+from .services.rules import assignee_field, handles
 from .states import OPEN
 
 router = Router(tags=["requests"])
@@ -193,7 +195,7 @@ def _place(request, area_id: int) -> Area | None:
     if area is None or in_scope(request.user, area, Perm.AREA_VIEW):
         return area
     mine = _my_person(request)
-    home = (mine.household or mine.last_household) if mine else None
+    home = last_known_home(mine)
     if home is not None and community_of(home) == community_of(area):
         return area
     return None
@@ -265,7 +267,7 @@ def request_raise(request, payload: RaiseIn, idempotency_key: str = KEY):
         # Raising for herself: her own record, where the place is in her
         # community; staff living elsewhere raise with no reporter.
         reporter = _my_person(request)
-        home = (reporter.household or reporter.last_household) if reporter else None
+        home = last_known_home(reporter)
         if home is None or community_of(home) != community_of(area):
             reporter = None
     with fields_renamed(category="category_id", area="area_id", reporter="reporter_id"):
@@ -322,7 +324,7 @@ class ListFilter(Schema):
 def request_list(request, filters: Query[ListFilter]):
     area = area_seen(request, filters.area_id, Perm.REQUEST_VIEW)
     found = selectors.request_list(user=request.user).filter(
-        area__path__startswith=area.path
+        area__path__within=area.path
     )
     if filters.status:
         found = found.filter(status=filters.status)

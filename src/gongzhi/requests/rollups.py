@@ -78,6 +78,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.tree import ancestor_path, ancestor_paths
 
 from .models import ServiceRequest, Transition
 from .models_rollup import COUNTS, AssigneeKind, RequestFact, RequestRollup
@@ -135,7 +136,7 @@ def _streets(community_ids: Iterable[int]) -> dict[int, int]:
     communities = list(
         Area.objects.filter(pk__in=set(community_ids)).values_list("pk", "path")
     )
-    prefixes = {path[: 2 * Area.steplen] for _pk, path in communities}
+    prefixes = {ancestor_path(path, Kind.STREET) for _pk, path in communities}
     streets = dict(
         Area.objects.filter(path__in=prefixes, kind=Kind.STREET).values_list(
             "path", "pk"
@@ -143,14 +144,12 @@ def _streets(community_ids: Iterable[int]) -> dict[int, int]:
     )
     found = {}
     for pk, path in communities:
-        street = streets.get(path[: 2 * Area.steplen])
+        street = streets.get(ancestor_path(path, Kind.STREET))
         if street is None:  # a tree of another depth: ask the long way
             street = (
                 Area.objects.filter(
                     kind=Kind.STREET,
-                    path__in=[
-                        path[:i] for i in range(Area.steplen, len(path), Area.steplen)
-                    ],
+                    path__in=ancestor_paths(path),
                 )
                 .values_list("pk", flat=True)
                 .first()

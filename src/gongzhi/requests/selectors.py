@@ -29,17 +29,16 @@ from django.shortcuts import get_object_or_404
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import scoped, subtree_q
+from gongzhi.areas.tree import ancestor_of_kind, ancestor_paths, street_of
 from gongzhi.orgs.models import Organization
+from gongzhi.residents.homes import last_known_community
 from gongzhi.volunteering.models import Team
 
 from .models import Category, Department, Follow, ServiceRequest, Transition
 from .services.rules import (
-    ancestor_of_kind,
     assignee_field,
     handled_by,
-    home_community,
     may,
-    street_of,
 )
 from .states import ACTION_LABELS, OPEN, Status, Urgency, Who
 
@@ -163,7 +162,7 @@ def pool_for(*, user: User) -> QuerySet:
     # A team serves the communities at or below where it works.
     near = Q(pk__in=[])
     for path in {team.area.path for team in teams}:
-        near |= Q(community__path__startswith=path)
+        near |= Q(community__path__within=path)
     pks = ServiceRequest.objects.filter(
         near, status=Status.POOLED, category__teams__in=teams
     ).values("pk")
@@ -192,7 +191,7 @@ def queue_for_street(*, user: User, street: Area) -> QuerySet:
     return queue_order(
         request_list(user=user, perm=Perm.REQUEST_DISPATCH).filter(
             Q(status=Status.ESCALATED) | Q(department__isnull=False, status__in=OPEN),
-            community__path__startswith=street.path,
+            community__path__within=street.path,
         )
     )
 
@@ -200,9 +199,7 @@ def queue_for_street(*, user: User, street: Area) -> QuerySet:
 def open_in(*, user: User, area: Area) -> QuerySet:
     """Every open request placed within ``area`` the user sees."""
     return queue_order(
-        request_list(user=user).filter(
-            area__path__startswith=area.path, status__in=OPEN
-        )
+        request_list(user=user).filter(area__path__within=area.path, status__in=OPEN)
     )
 
 
@@ -229,7 +226,7 @@ def requests_followable(*, person: Person) -> QuerySet:
     """Others' requests a resident may look at: the open ones of her home
     community (to follow), and every one she follows, in any status."""
     condition = Q(pk__in=Follow.objects.filter(person=person).values("request"))
-    community = home_community(person)
+    community = last_known_community(person)
     if community is not None:
         condition |= Q(community=community, status__in=OPEN)
     return REQUESTS.filter(condition)
@@ -314,7 +311,7 @@ def duplicates_suggest(
     )
     found = REQUESTS.filter(category=category, status__in=OPEN)
     if around is not None:
-        found = found.filter(area__path__startswith=around.path)
+        found = found.filter(area__path__within=around.path)
     else:
         found = found.filter(area=area)
     if exclude is not None:
@@ -325,9 +322,7 @@ def duplicates_suggest(
 def categories_at(area: Area) -> QuerySet:
     """Active categories that apply at ``area``: everywhere's, its
     street's and its community's."""
-    prefixes = [
-        area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)
-    ]
+    prefixes = ancestor_paths(area.path, include_self=True)
     return Category.objects.filter(
         Q(area__isnull=True) | Q(area__path__in=prefixes), active=True
     ).order_by("name", "pk")
@@ -355,13 +350,13 @@ def assignees_for(service_request: ServiceRequest) -> dict:
     organizations working where it is."""
     community = service_request.community
     street = street_of(community)
-    near = Q(area=community) | Q(area__path__startswith=community.path)
+    near = Q(area=community) | Q(area__path__within=community.path)
     if street is not None:
         near |= Q(area=street)
     return {
         "teams": Team.objects.filter(near, active=True).order_by("name"),
         "organizations": Organization.objects.filter(
-            area__path__startswith=community.path, active=True
+            area__path__within=community.path, active=True
         ).order_by("name"),
     }
 

@@ -19,12 +19,13 @@ from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Perm, Role
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
+from gongzhi.areas.tree import ancestor_paths, street_of
 from gongzhi.core.errors import NotAllowed
 from gongzhi.orgs.models import Organization
 from gongzhi.volunteering.models import Team
 
 from .models import Category, Department, Handler
-from .services.rules import assignee_area, assignee_field, street_of
+from .services.rules import assignee_area, assignee_field
 
 if TYPE_CHECKING:
     from .services.rules import Assignee
@@ -50,9 +51,7 @@ def configurable_areas(*, user: User) -> list[Area]:
 def _around(area: Area, field: str = "area__path") -> Q:
     """Where something working at ``area`` may sit: at it, above it or
     below it (``rules.serves``)."""
-    prefixes = [
-        area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)
-    ]
+    prefixes = ancestor_paths(area.path, include_self=True)
     return Q(**{f"{field}__startswith": area.path}) | Q(**{f"{field}__in": prefixes})
 
 
@@ -69,9 +68,7 @@ def categories_of(area: Area) -> QuerySet[Category]:
 def categories_inherited(area: Area) -> QuerySet[Category]:
     """The active categories applying at ``area`` from above it (its
     street's, everywhere's)."""
-    prefixes = [
-        area.path[:i] for i in range(Area.steplen, len(area.path), Area.steplen)
-    ]
+    prefixes = ancestor_paths(area.path)
     return (
         Category.objects.filter(
             Q(area__isnull=True) | Q(area__path__in=prefixes), active=True
@@ -140,9 +137,7 @@ def unit_users_for(queue: Assignee) -> QuerySet[User]:
     """The users who may work ``queue``: holding the team or unit role
     where it works."""
     area = assignee_area(queue)
-    prefixes = [
-        area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)
-    ]
+    prefixes = ancestor_paths(area.path, include_self=True)
     holders = Grant.objects.filter(
         role=Role.UNIT, revoked_at__isnull=True, area__path__in=prefixes
     ).values("user")

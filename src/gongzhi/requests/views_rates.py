@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.core.errors import ValidationFailed
-from gongzhi.web.decorators import perm_required
 
 from . import selectors_rates as selectors
 

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
-from gongzhi.areas.scoping import scoped
+from gongzhi.areas.scoping import scope_paths, scoped
+from gongzhi.areas.tree import subtree
 
 from .models import PersonStatus
 from .selectors.people import AGE_BANDS, PeopleFilter
-from .services.people import tag_types_for
+from .services.people import tag_types_for, tag_types_touching
 
 # Above this many estates in scope, the estate filter becomes a search by
 # area instead of a drop-down nobody could scroll.
@@ -57,7 +58,7 @@ class PeopleFilterForm(forms.Form):
         self.root = self._root()
         under = scoped(Area.objects.all(), user=user, via="", perm=Perm.PERSONAL_VIEW)
         if self.root is not None:
-            under = under.filter(path__startswith=self.root.path)
+            under = subtree(under, self.root, via="")
         estates = under.filter(kind=Kind.ESTATE, retired_at__isnull=True)
         estates = list(estates.order_by("path")[: MAX_ESTATE_CHOICES + 1])
         if len(estates) > MAX_ESTATE_CHOICES:
@@ -68,18 +69,20 @@ class PeopleFilterForm(forms.Form):
             ]
             estate = self._chosen(estates, "estate")
             buildings = (
-                under.filter(
-                    kind=Kind.BUILDING,
-                    retired_at__isnull=True,
-                    path__startswith=estate.path,
-                ).order_by("path")
+                subtree(under, estate, via="")
+                .filter(kind=Kind.BUILDING, retired_at__isnull=True)
+                .order_by("path")
                 if estate is not None
                 else Area.objects.none()
             )
             self.fields["building"].choices = [("", _("All buildings"))] + [
                 (b.pk, b.name) for b in buildings
             ]
-        tags = tag_types_for(area=self.root) if self.root else _default_tags()
+        tags = (
+            tag_types_for(area=self.root)
+            if self.root
+            else tag_types_touching(paths=scope_paths(user, Perm.PERSONAL_VIEW))
+        )
         self.fields["tag"].choices = [("", _("All people"))] + [
             (t.pk, t.name) for t in tags
         ]
@@ -122,9 +125,3 @@ class PeopleFilterForm(forms.Form):
             age_band=data.get("age_band", ""),
             status="" if status == "all" else status,
         )
-
-
-def _default_tags():
-    from .models import TagType
-
-    return TagType.objects.filter(street__isnull=True, active=True)

@@ -132,9 +132,7 @@ def seed_demo_towers() -> int:
             doors=doors,
         )
     tree_changed()
-    return Area.objects.filter(
-        kind=Kind.HOUSEHOLD, path__startswith=estate.path
-    ).count()
+    return Area.objects.filter(kind=Kind.HOUSEHOLD, path__within=estate.path).count()
 
 
 C1 = f"{STREET[0]}001"  # 三盛里社区
@@ -226,7 +224,7 @@ def seed_demo_visits(*, today: dt.date | None = None) -> int:
 
     today = today or timezone.localdate()
     street = Area.objects.get(code=STREET[0])
-    if Visit.objects.filter(household__path__startswith=street.path).exists():
+    if Visit.objects.filter(household__path__within=street.path).exists():
         return 0
     visitors = sorted(
         (
@@ -234,7 +232,7 @@ def seed_demo_visits(*, today: dt.date | None = None) -> int:
             for grant in Grant.objects.filter(
                 revoked_at=None,
                 role__in=[Role.GRID_WORKER, Role.STAFF, Role.SECRETARY],
-                area__path__startswith=street.path,
+                area__path__within=street.path,
             ).select_related("area", "user")
         ),
         key=lambda pair: len(pair[0]),
@@ -245,7 +243,7 @@ def seed_demo_visits(*, today: dt.date | None = None) -> int:
     for person_id, tag_id in PersonTag.objects.filter(
         end__isnull=True,
         person__status=PersonStatus.ACTIVE,
-        person__household__path__startswith=street.path,
+        person__household__path__within=street.path,
     ).values_list("person_id", "tag_id"):
         held.setdefault(person_id, []).append(tag_id)
     visits = []

@@ -43,6 +43,7 @@ from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.accounts.services import grant_create
 from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.tree import ancestor_path
 from gongzhi.orgs.models import Organization, OrgKind
 from gongzhi.orgs.models import RegistrationStatus as Status
 from gongzhi.orgs.services.organizations import agreement_create, org_create
@@ -315,7 +316,7 @@ class _Community:
                 description=description,
             )
         estates = Area.objects.filter(
-            kind=Kind.ESTATE, path__startswith=community.path, retired_at__isnull=True
+            kind=Kind.ESTATE, path__within=community.path, retired_at__isnull=True
         ).order_by("path")
         offset = rng.randrange(len(PROPERTY_COMPANIES))
         for index, estate in enumerate(estates):
@@ -360,7 +361,7 @@ class _Community:
             person.pk: person
             for person in Person.objects.filter(
                 born | Q(birth_date__isnull=True),
-                household__path__startswith=self.community.path,
+                household__path__within=self.community.path,
                 status=PersonStatus.ACTIVE,
                 user__isnull=True,
             ).order_by("pk")
@@ -375,7 +376,7 @@ class _Community:
         )
         served = dict(
             Attendance.objects.filter(
-                person__household__path__startswith=self.community.path
+                person__household__path__within=self.community.path
             )
             .values_list("person_id")
             .annotate(n=Count("pk"))
@@ -452,17 +453,17 @@ class _Community:
         numbered by the building's code when hers is taken or missing)."""
         low, high = LEADER_AGE
         estates = Area.objects.filter(
-            kind=Kind.ESTATE, path__startswith=self.community.path
+            kind=Kind.ESTATE, path__within=self.community.path
         ).order_by("path")
         for estate in estates:
             if Grant.objects.filter(
                 role=Role.BUILDING_LEADER,
                 revoked_at=None,
-                area__path__startswith=estate.path,
+                area__path__within=estate.path,
             ).exists():
                 continue
             building = (
-                Area.objects.filter(kind=Kind.BUILDING, path__startswith=estate.path)
+                Area.objects.filter(kind=Kind.BUILDING, path__within=estate.path)
                 .order_by("path")
                 .first()
             )
@@ -471,7 +472,7 @@ class _Community:
             people = [
                 p
                 for p in Person.objects.filter(
-                    household__path__startswith=building.path,
+                    household__path__within=building.path,
                     status=PersonStatus.ACTIVE,
                     user__isnull=True,
                 ).order_by("pk")
@@ -549,7 +550,7 @@ def seed_demo_orgs(*, now: dt.datetime | None = None, stdout=None) -> Tally | No
     now = now or timezone.now()
     street = Area.objects.get(code=STREET[0])
     communities = list(
-        Area.objects.filter(kind=Kind.COMMUNITY, path__startswith=street.path).order_by(
+        Area.objects.filter(kind=Kind.COMMUNITY, path__within=street.path).order_by(
             "path"
         )
     )
@@ -593,20 +594,19 @@ def seed_scale_orgs(
 
     out = stdout if stdout is not None else sys.stdout
     now = now or timezone.now()
-    nodes = Area.objects.filter(
-        kind=Kind.COMMUNITY, path__startswith=root.path
-    ).order_by("path")
+    nodes = Area.objects.filter(kind=Kind.COMMUNITY, path__within=root.path).order_by(
+        "path"
+    )
     if communities is not None:
         nodes = nodes[:communities]
     nodes = list(nodes)
     streets = {
-        a.path: a
-        for a in Area.objects.filter(kind=Kind.STREET, path__startswith=root.path)
+        a.path: a for a in Area.objects.filter(kind=Kind.STREET, path__within=root.path)
     }
     total = Tally()
     started = time.perf_counter()
     for index, community in enumerate(nodes, start=1):
-        street = streets.get(community.path[: -Area.steplen]) or community
+        street = streets.get(ancestor_path(community, Kind.STREET)) or community
         staff_ensure(community, password=DEMO_PASSWORD, index=index)
         tally = seed_orgs_community(
             community=community,

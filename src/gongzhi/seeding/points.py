@@ -220,7 +220,7 @@ def staff_for(community: Area) -> Staff:
     award points or manage the shop."""
     awarders, managers = [], []
     grants = (
-        Grant.objects.filter(revoked_at=None, area__path__startswith=community.path)
+        Grant.objects.filter(revoked_at=None, area__path__within=community.path)
         .select_related("area", "user")
         .order_by("-area__depth", "pk")
     )
@@ -339,7 +339,7 @@ class _Year:
     ) -> list[Account]:
         people = (
             Person.objects.filter(
-                household__path__startswith=self.community.path,
+                household__path__within=self.community.path,
                 status=PersonStatus.ACTIVE,
             )
             .only("pk", "birth_date")
@@ -667,7 +667,7 @@ def seed_demo_points(
         )
     )
     communities = Area.objects.filter(
-        kind=Kind.COMMUNITY, path__startswith=street.path
+        kind=Kind.COMMUNITY, path__within=street.path
     ).order_by("path")
     total, seeded = Tally(), False
     for index, community in enumerate(communities):
@@ -713,9 +713,9 @@ def seed_scale_points(
 
     out = stdout if stdout is not None else sys.stdout
     now = now or timezone.now()
-    nodes = Area.objects.filter(
-        kind=Kind.COMMUNITY, path__startswith=root.path
-    ).order_by("path")
+    nodes = Area.objects.filter(kind=Kind.COMMUNITY, path__within=root.path).order_by(
+        "path"
+    )
     if communities is not None:
         nodes = nodes[:communities]
     nodes = list(nodes)

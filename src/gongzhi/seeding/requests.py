@@ -62,6 +62,7 @@ from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.tree import is_within, street_of
 from gongzhi.core.errors import DomainError
 from gongzhi.orgs.models import Organization, OrgKind
 from gongzhi.requests import services
@@ -725,7 +726,7 @@ class _Year:
             self.teams.setdefault(team.kind, []).append(team)
         self.orgs = list(
             Organization.objects.filter(
-                area__path__startswith=community.path,
+                area__path__within=community.path,
                 active=True,
                 kind__in=[OrgKind.PROPERTY, OrgKind.CO_BUILDING],
             )
@@ -801,7 +802,7 @@ class _Year:
     def places(self) -> None:
         nodes = list(
             Area.objects.filter(
-                path__startswith=self.community.path,
+                path__within=self.community.path,
                 kind__in=[Kind.ESTATE, Kind.BUILDING, Kind.ENTRANCE, Kind.HOUSEHOLD],
                 retired_at__isnull=True,
             ).order_by("path")
@@ -821,7 +822,7 @@ class _Year:
         today = timezone.localdate(self.now)
         self.residents = list(
             Person.objects.filter(
-                household__path__startswith=self.community.path,
+                household__path__within=self.community.path,
                 status=PersonStatus.ACTIVE,
             )
             .filter(
@@ -844,7 +845,7 @@ class _Year:
         self.raisers = [
             (grant.area.path, grant.user)
             for grant in Grant.objects.filter(
-                area__path__startswith=self.community.path,
+                area__path__within=self.community.path,
                 role__in=[Role.GRID_WORKER, Role.BUILDING_LEADER],
                 revoked_at__isnull=True,
             )
@@ -955,7 +956,7 @@ class _Year:
         # A building leader raises only within her building.
         if kind == ESTATE and raiser is not None and reporter is not None:
             scope = [p for p, u in self.raisers if u == raiser]
-            if scope and not estate.path.startswith(scope[0]):
+            if scope and not is_within(estate.path, scope[0]):
                 kind = BUILDING
         if kind == HOUSEHOLD and home.kind == Kind.HOUSEHOLD:
             door = f"{entrance.name if entrance else ''}{home.name}"
@@ -1061,7 +1062,7 @@ class _Year:
         near = [
             p
             for p in self.portal
-            if p.household.path.startswith(estate) and p != plan.reporter
+            if is_within(p.household.path, estate) and p != plan.reporter
         ]
         if not near or plan.status not in OPEN:
             return
@@ -1198,7 +1199,7 @@ class _Year:
             teams = [
                 t for t in item.category.teams.all() if ("team", t.pk) in self.handler
             ]
-            teams = [t for t in teams if t.area.path.startswith(self.community.path)]
+            teams = [t for t in teams if is_within(t.area.path, self.community.path)]
             if not teams:
                 return
             team = teams[0]
@@ -1508,7 +1509,7 @@ def seed_requests_year(
 
 
 def _street_of(community: Area) -> Area:
-    return Area.objects.get(path=community.path[: -Area.steplen])
+    return street_of(community)
 
 
 def _run(
@@ -1535,7 +1536,7 @@ def _run(
         if street.pk not in desks:
             teams = list(
                 Team.objects.filter(
-                    area__path__startswith=street.path,
+                    area__path__within=street.path,
                     active=True,
                     kind__in={k for s in SPECS for k in s.pool},
                 ).order_by("pk")
@@ -1574,7 +1575,7 @@ def seed_demo_requests(
     now = now or timezone.now()
     street = Area.objects.get(code=STREET[0])
     communities = list(
-        Area.objects.filter(kind=Kind.COMMUNITY, path__startswith=street.path).order_by(
+        Area.objects.filter(kind=Kind.COMMUNITY, path__within=street.path).order_by(
             "path"
         )
     )
@@ -1615,9 +1616,9 @@ def seed_scale_requests(
     rate as it goes."""
     out = stdout if stdout is not None else sys.stdout
     now = now or timezone.now()
-    nodes = Area.objects.filter(
-        kind=Kind.COMMUNITY, path__startswith=root.path
-    ).order_by("path")
+    nodes = Area.objects.filter(kind=Kind.COMMUNITY, path__within=root.path).order_by(
+        "path"
+    )
     if communities is not None:
         nodes = nodes[:communities]
     nodes = list(nodes)
@@ -1625,7 +1626,7 @@ def seed_scale_requests(
 
     def count(_index, community):
         households = Area.objects.filter(
-            kind=Kind.HOUSEHOLD, path__startswith=community.path
+            kind=Kind.HOUSEHOLD, path__within=community.path
         ).count()
         return max(10, round(households * per_household * days / 365))
 

@@ -661,7 +661,7 @@ class _Year:
         today = timezone.localdate(self.now)
         people = list(
             Person.objects.filter(
-                household__path__startswith=self.community.path,
+                household__path__within=self.community.path,
                 status=PersonStatus.ACTIVE,
             )
             .select_related("household", "last_household", "user")
@@ -692,7 +692,7 @@ class _Year:
         ]
         self.by_person = {r.person.pk: r for r in self.adults + self.children}
         estates = Area.objects.filter(
-            kind=Kind.ESTATE, path__startswith=self.community.path
+            kind=Kind.ESTATE, path__within=self.community.path
         ).order_by("path")
         names = "、".join(e.name for e in estates[:4])
         self.estates = f"辖区各小区（{names}）" if names else self.community.name
@@ -1406,7 +1406,7 @@ def seed_demo_volunteering(
         )
     )
     communities = list(
-        Area.objects.filter(kind=Kind.COMMUNITY, path__startswith=street.path).order_by(
+        Area.objects.filter(kind=Kind.COMMUNITY, path__within=street.path).order_by(
             "path"
         )
     )
@@ -1446,9 +1446,9 @@ def seed_scale_volunteering(
     goes."""
     out = stdout if stdout is not None else sys.stdout
     now = now or timezone.now()
-    nodes = Area.objects.filter(
-        kind=Kind.COMMUNITY, path__startswith=root.path
-    ).order_by("path")
+    nodes = Area.objects.filter(kind=Kind.COMMUNITY, path__within=root.path).order_by(
+        "path"
+    )
     if communities is not None:
         nodes = nodes[:communities]
     nodes = list(nodes)

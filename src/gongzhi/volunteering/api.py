@@ -445,7 +445,7 @@ def area_sessions(request, area_id: int, since: dt.date | None = None):
     area = area_seen(request, area_id, Perm.ACTIVITY_VIEW)
     start = since or timezone.localdate()
     sessions = SESSIONS.filter(
-        community__path__startswith=area.path, starts_at__date__gte=start
+        community__path__within=area.path, starts_at__date__gte=start
     ).order_by("starts_at", "pk")
     return [_session_out(o) for o in sessions[:1000]]
 
@@ -657,7 +657,7 @@ def _member_out(member: TeamMember) -> dict:
 )
 def area_teams(request, area_id: int):
     area = area_seen(request, area_id, Perm.ACTIVITY_VIEW)
-    found = Team.objects.filter(area__path__startswith=area.path, active=True)
+    found = Team.objects.filter(area__path__within=area.path, active=True)
     return [_team_out(t) for t in found.select_related("area", "leader", "unit")[:500]]
 
 

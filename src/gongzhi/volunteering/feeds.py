@@ -101,7 +101,7 @@ def feed_sessions(
     if (area is None) == (team is None):
         raise ValueError("Give an area or a team.")
     where = (
-        Q(community__path__startswith=area.path)
+        Q(community__path__within=area.path)
         if area is not None
         else Q(activity__team=team)
     )

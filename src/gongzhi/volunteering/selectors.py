@@ -8,7 +8,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from gongzhi.accounts.roles import Perm
-from gongzhi.areas.models import Area
+from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.tree import ancestor_path, subtree
+from gongzhi.residents.homes import last_known_community
 from gongzhi.residents.models import PersonStatus
 from gongzhi.residents.selectors.people import PeopleFilter, people_search
 
@@ -21,7 +23,6 @@ from .models import (
     Team,
     TeamMember,
 )
-from .services.rules import home_community
 
 
 def _hours(total) -> Decimal:
@@ -33,13 +34,14 @@ def _hours(total) -> Decimal:
 def sessions_for_resident(person, *, since: dt.datetime | None = None):
     """Sessions of the resident's street from ``since`` (now) on, soonest
     first, not cancelled."""
-    community = home_community(person)
+    community = last_known_community(person)
     if community is None:
         return Occurrence.objects.none()
-    street_path = community.path[: -Area.steplen]
     return (
-        Occurrence.objects.filter(
-            community__path__startswith=street_path,
+        subtree(
+            Occurrence.objects, ancestor_path(community, Kind.STREET), via="community"
+        )
+        .filter(
             ends_at__gt=since or timezone.now(),
             cancelled_at__isnull=True,
             activity__cancelled_at__isnull=True,
@@ -171,7 +173,7 @@ def figures(
     (人次), distinct participants and service hours, in total and by
     activity type, team and place."""
     held = Occurrence.objects.filter(
-        community__path__startswith=area.path,
+        community__path__within=area.path,
         starts_at__date__gte=start,
         starts_at__date__lte=end,
         starts_at__lte=now or timezone.now(),

@@ -129,7 +129,7 @@ def todos_at(*, user: User, area: Area) -> list[Todo]:
                 "activities",
                 _("Activities today"),
                 Occurrence.objects.filter(
-                    community__path__startswith=area.path,
+                    community__path__within=area.path,
                     starts_at__date=today,
                     cancelled_at__isnull=True,
                 ).count(),

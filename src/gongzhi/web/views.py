@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from gongzhi.accounts.decorators import workbench_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can, user_grants
 from gongzhi.areas.selectors import area_ancestors, area_children, area_kind_counts
 
-from .decorators import workbench_required
 from .todo import todos_at, todos_of_queues, todos_of_resident
 
 CHILDREN_SHOWN = 24

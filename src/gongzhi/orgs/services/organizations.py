@@ -12,6 +12,7 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import ancestor_path, is_within
 from gongzhi.core import crypto
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
@@ -78,8 +79,8 @@ def org_create(
     phone = contact_phone_clean(contact_phone)
     description = text_clean(description, field="description", limit=TEXT_MAX)
     if parent is not None:
-        community_path = area.path[: Area.steplen * 3]
-        if not parent.active or not parent.area.path.startswith(community_path):
+        community_path = ancestor_path(area, Kind.COMMUNITY)
+        if not parent.active or not is_within(parent.area.path, community_path):
             raise ValidationFailed(
                 _("The parent organization must be an active one of this community."),
                 field="parent",

@@ -18,7 +18,7 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import in_scope
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
-from gongzhi.points.selectors import community_of
+from gongzhi.residents.homes import current_community
 
 from ..models import REGISTRATION_OPEN, PartyRegistration
 from ..models import RegistrationStatus as Status
@@ -33,11 +33,6 @@ TRANSITIONS = {  # action: (allowed sources, target)
 }
 
 
-def home_community(person):
-    """The community a person lives in now, None when she has no home."""
-    return community_of(person.household) if person.household_id else None
-
-
 def may_decide(user: User, registration: PartyRegistration) -> bool:
     """Staff of the registration's community (org.manage there)."""
     return in_scope(user, registration.community, Perm.ORG_MANAGE)
@@ -50,7 +45,7 @@ def registration_create(
     """The member registers herself (or community staff register her) at
     the community she lives in. Refused when she has no home, or a
     registration awaiting confirmation or confirmed already."""
-    community = home_community(person)
+    community = current_community(person)
     if community is None:
         raise ValidationFailed(
             _("%(name)s has no home recorded in any community.")

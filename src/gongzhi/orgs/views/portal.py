@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.core.errors import DomainError
+from gongzhi.core.forms import add_domain_error
+from gongzhi.residents.homes import current_community
 from gongzhi.volunteering.selectors import service_record
-from gongzhi.web.forms import add_domain_error
 
 from .. import selectors
 from ..models import RegistrationStatus as Status
@@ -65,7 +66,7 @@ def portal_party(request):
         "open": open_,
         "form": form,
         "record": record,
-        "community": registrations.home_community(person),
+        "community": current_community(person),
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "orgs/portal/party.html", context, status=status)

@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
+from gongzhi.areas.tree import is_within
 from gongzhi.core.errors import DomainError
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
+from gongzhi.core.forms import add_domain_error
 
 from .. import selectors
 from ..models import KIND_PLACE, Organization, OrgKind, PartyRegistration
@@ -60,13 +61,13 @@ def orgs_home(request):
     communities = list(_areas(request, Perm.ORG_VIEW))
     chosen = _chosen(request, communities, "community")
     if chosen:
-        orgs = [o for o in orgs if o.area.path.startswith(chosen.path)]
+        orgs = [o for o in orgs if is_within(o.area.path, chosen.path)]
     agreements = []
     for community in [chosen] if chosen else communities:
         agreements.extend(selectors.agreements_in(community)[:200])
     estates = _areas(request, Perm.ORG_VIEW, (Kind.ESTATE,))
     if chosen:
-        estates = estates.filter(path__startswith=chosen.path)
+        estates = estates.filter(path__within=chosen.path)
     context = {
         "orgs": orgs,
         "agreements": agreements,

@@ -12,17 +12,17 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
 from gongzhi.core.errors import ValidationFailed
+from gongzhi.residents.homes import last_known_community
 
 from ..models import Account, AccountKind, PointsPolicy, Transfer, TransferKind
-from ..selectors import community_of, pooling_allowed
+from ..selectors import pooling_allowed
 from .ledger import Leg, account_open, transfer_create, whole_number
 
 
 def resident_account(person) -> Account:
     """The account of ``person`` with the community of her home (or her last
     one, once she moved out); 404 when she has no home in the tree."""
-    home = person.household or person.last_household
-    community = community_of(home) if home is not None else None
+    community = last_known_community(person)
     if community is None:
         raise Http404
     return account_open(kind=AccountKind.PERSON, community=community, person=person)

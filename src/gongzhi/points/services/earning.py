@@ -27,6 +27,7 @@ from gongzhi.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from gongzhi.residents.homes import last_known_home
 
 from ..models import (
     Account,
@@ -124,7 +125,7 @@ def _person_account(account: Account, *, by: User | None, perm: str) -> Area:
     if account.kind != AccountKind.PERSON:
         raise ValidationFailed(_("Points are awarded to a resident."), field="account")
     person = account.person
-    home = person.household or person.last_household
+    home = last_known_home(person)
     if by is not None and not in_scope(by, home, perm):
         raise NotAllowed(_("You may not award points to this resident."))
     return account.area

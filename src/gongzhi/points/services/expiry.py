@@ -22,9 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from gongzhi.accounts.models import User
+from gongzhi.areas.tree import community_of
 
 from ..models import Account, AccountKind, Entry, Transfer, TransferKind
-from ..selectors import community_of
 from .ledger import Leg, account_open, transfer_create
 
 # The accounts whose points can lapse: what residents and households hold.

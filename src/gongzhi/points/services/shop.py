@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.tree import is_within
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
 from gongzhi.residents.services.care import photo_check
@@ -303,7 +304,7 @@ def order_place(
     # A concurrent retry may have committed while this one waited.
     if (first := replay(Order.objects, key=key, fingerprint=fingerprint)) is not None:
         return first
-    if not account.area.path.startswith(goods.community.path):
+    if not is_within(account.area.path, goods.community.path):
         raise ValidationFailed(
             _("These goods are in another community's shop."), field="goods"
         )

@@ -26,8 +26,8 @@ def award_at(area) -> int:
         return 0
     award = Award.objects.filter(account__person__household=area, reason=MARK).first()
     if award is None:
+        from gongzhi.areas.tree import community_of
         from gongzhi.points.models import AccountKind
-        from gongzhi.points.selectors import community_of
         from gongzhi.points.services.ledger import account_open
 
         person = Person.objects.filter(household=area).order_by("pk").first()
@@ -61,7 +61,7 @@ def goods_at(area) -> int:
 
 
 def community_at(area) -> int:
-    from gongzhi.points.selectors import community_of
+    from gongzhi.areas.tree import community_of
 
     community = community_of(area)
     return community.pk if community else 0

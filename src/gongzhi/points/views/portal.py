@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import DomainError
+from gongzhi.core.forms import add_domain_error
 from gongzhi.residents.services.care import PHOTO_TYPES
-from gongzhi.web.forms import add_domain_error
 
 from ..models import Goods, Order, OrderStatus
 from ..selectors import entries_of, goods_on_shelf, orders_of, pooling_allowed

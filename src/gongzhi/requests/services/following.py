@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.residents.homes import last_known_community
 
 from ..models import Follow, ServiceRequest
 from ..states import Status
-from .rules import home_community
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -77,7 +77,7 @@ def request_follow(
     if existing is not None:
         existing.replayed = True
         return existing
-    community = home_community(person)
+    community = last_known_community(person)
     if community is None or community.pk != item.community_id:
         raise NotAllowed(_("You may follow only the requests of your own community."))
     if item.reporter_id == person.pk:

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import community_of, is_within
 from gongzhi.core import crypto
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from gongzhi.points.services.ledger import idempotency_key_clean, replay
+from gongzhi.residents.homes import last_known_community, last_known_home
 
 from ..models import (
     Actor,
@@ -31,9 +33,6 @@ from ..models import (
 )
 from ..states import FINAL, NEW, Channel, Status, Who
 from .rules import (
-    community_of,
-    home_community,
-    home_of,
     is_reporter,
     may,
     pool_teams,
@@ -79,7 +78,7 @@ def number_next(*, now: dt.datetime) -> str:
 
 
 def category_applies(category: Category, area: Area) -> bool:
-    return category.area_id is None or area.path.startswith(category.area.path)
+    return category.area_id is None or is_within(area.path, category.area.path)
 
 
 def _coordinate(value, *, field: str, limit: int) -> Decimal | None:
@@ -165,7 +164,7 @@ def request_raise(
         )
     community = community_of(area)
     if reporter is not None:
-        home = home_community(reporter)
+        home = last_known_community(reporter)
         if home is None or home != community:
             raise ValidationFailed(
                 _("This place is outside %(name)s's community.")
@@ -175,7 +174,7 @@ def request_raise(
     self_raised = by is not None and reporter is not None and reporter.user_id == by.pk
     if by is not None and not self_raised:
         if reporter is not None and not in_scope(
-            by, home_of(reporter), Perm.REQUEST_RAISE
+            by, last_known_home(reporter), Perm.REQUEST_RAISE
         ):
             raise NotAllowed(
                 _("You may raise requests only for residents of your area.")

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.roles import Perm
-from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.models import Area
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import is_within, street_of
 from gongzhi.orgs.models import Organization
 from gongzhi.volunteering.models import Team
 
@@ -22,7 +23,6 @@ from ..states import Who
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
-    from gongzhi.residents.models import Person
 
 Assignee = Team | Organization | Department
 
@@ -46,43 +46,13 @@ def assignee_area(assignee: Assignee) -> Area:
     return assignee.area
 
 
-def ancestor_of_kind(area: Area, kind: str) -> Area | None:
-    """``area`` itself or the ancestor of ``kind`` above it."""
-    if area.kind == kind:
-        return area
-    prefixes = [
-        area.path[:i] for i in range(Area.steplen, len(area.path), Area.steplen)
-    ]
-    return Area.objects.filter(path__in=prefixes, kind=kind).first()
-
-
-def community_of(area: Area) -> Area | None:
-    return ancestor_of_kind(area, Kind.COMMUNITY)
-
-
-def home_of(person: Person) -> Area | None:
-    """Where a resident lives, or last lived once she moved out."""
-    return person.household or person.last_household
-
-
-def home_community(person: Person | None) -> Area | None:
-    """The community of a resident's home; None for no resident or none
-    with a home in the tree."""
-    home = home_of(person) if person is not None else None
-    return community_of(home) if home is not None else None
-
-
-def street_of(area: Area) -> Area | None:
-    return ancestor_of_kind(area, Kind.STREET)
-
-
 def serves(assignee: Assignee, community: Area) -> bool:
     """Whether ``assignee`` works where ``community`` is: a team or an
     organization of the community (or of a place in it) or of its street;
     a department of its street."""
     place = assignee_area(assignee)
-    return community.path.startswith(place.path) or place.path.startswith(
-        community.path
+    return is_within(community.path, place.path) or is_within(
+        place.path, community.path
     )
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.areas.tree import street_of
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from gongzhi.orgs.models import Organization
@@ -55,7 +56,6 @@ from .rules import (
     pool_teams,
     refusal,
     serves,
-    street_of,
 )
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ refused as for a request she may not open (403 where she sees the place).
 from django.utils import timezone
 
 from gongzhi.areas.models import Kind
+from gongzhi.areas.tree import community_of
 from gongzhi.core import crypto
 from gongzhi.requests.models import Category, ServiceRequest
-from gongzhi.requests.services.rules import community_of
 from tests.test_scoping_matrix import Row
 
 R = "/api/v1/requests"

@@ -44,7 +44,7 @@ def places_in(community: Area) -> list[Area]:
     a ``label``."""
     found = list(
         Area.objects.filter(
-            path__startswith=community.path,
+            path__within=community.path,
             kind__in=(Kind.ESTATE, Kind.BUILDING),
             retired_at__isnull=True,
         ).order_by("path")

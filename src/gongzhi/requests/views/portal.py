@@ -21,11 +21,11 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.areas.models import Area
 from gongzhi.core.errors import DomainError
+from gongzhi.core.forms import add_domain_error
+from gongzhi.residents.homes import last_known_community, last_known_home
 from gongzhi.residents.services.care import PHOTO_TYPES
-from gongzhi.web.forms import add_domain_error
 
 from .. import selectors, services
-from ..services.rules import home_community, home_of
 from ..states import MAX_REOPEN, OPEN, Rating
 from . import _reads
 from ._forms import RaiseForm, RateForm, ReasonForm
@@ -76,8 +76,8 @@ def portal_requests(request):
 
 
 def _raise_form(request, person, data=None, files=None):
-    home = home_of(person)
-    community = home_community(person)
+    home = last_known_home(person)
+    community = last_known_community(person)
     if home is None or community is None:
         return None
     places = _reads.places_in(community)
@@ -137,7 +137,7 @@ def portal_duplicates(request):
     """The htmx answer while she fills in: open requests of the same
     category at the same building or estate, to follow instead."""
     person = _person(request)
-    community = home_community(person)
+    community = last_known_community(person)
     if community is None:
         raise Http404
     try:
@@ -146,7 +146,7 @@ def portal_duplicates(request):
     except ValueError:
         category_id = area_id = 0
     found = []
-    area = Area.objects.filter(pk=area_id, path__startswith=community.path).first()
+    area = Area.objects.filter(pk=area_id, path__within=community.path).first()
     if area is not None and category_id:
         category = selectors.categories_at(area).filter(pk=category_id).first()
         if category is not None:

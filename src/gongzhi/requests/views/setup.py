@@ -17,24 +17,25 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.phones import clean_phone
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Kind
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import is_within, street_of
 from gongzhi.core.errors import (
     DomainError,
     NotAllowed,
     ValidationFailed,
     fields_renamed,
 )
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
+from gongzhi.core.forms import add_domain_error
 
 from .. import selectors_setup as reads
 from .. import services
 from ..models import Category
-from ..services.rules import assignee_area, assignee_field, street_of
+from ..services.rules import assignee_area, assignee_field
 from ._setup_forms import CategoryForm, DepartmentForm, HandlerForm, category_initial
 from .workbench import _chosen, _nav
 
@@ -323,7 +324,7 @@ def _back(request, queue) -> str:
         return f"{reverse('requests:setup_departments')}?street={queue.street_id}"
     area = assignee_area(queue)
     places = reads.configurable_areas(user=request.user)
-    near = [p for p in places if area.path.startswith(p.path)]
+    near = [p for p in places if is_within(area.path, p.path)]
     target = near[-1] if near else None
     return f"{reverse('requests:setup')}" + (f"?area={target.pk}" if target else "")
 

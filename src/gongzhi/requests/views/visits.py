@@ -14,12 +14,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import in_scope
 from gongzhi.core.errors import DomainError, NotAllowed
+from gongzhi.core.forms import add_domain_error
 from gongzhi.residents.selectors.care import visit_get
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
 
 from .. import selectors, services
 from ..states import Channel

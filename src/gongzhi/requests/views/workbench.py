@@ -24,18 +24,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.areas.models import Area
+from gongzhi.areas.tree import street_of
 from gongzhi.core.errors import DomainError, NotAllowed, ValidationFailed
+from gongzhi.core.forms import add_domain_error
+from gongzhi.residents.homes import last_known_home
 from gongzhi.residents.models import PersonStatus
 from gongzhi.residents.selectors.people import PeopleFilter, people_search
 from gongzhi.volunteering.models import Team
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
 
 from .. import selectors, services
-from ..services.rules import handled_by, street_of
+from ..services.rules import handled_by
 from ..states import Status
 from . import _reads
 from ._forms import (
@@ -526,7 +528,7 @@ def staff_raise(request):
         if data["area"]:
             area = Area.objects.filter(pk=data["area"]).first()
         elif person is not None:
-            area = person.household or person.last_household
+            area = last_known_home(person)
         area = area or community
         try:
             made = services.request_raise(

@@ -9,7 +9,6 @@ the audit trail.
 
 from typing import Literal
 
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -42,7 +41,7 @@ from ..schemas import (
 from ..selectors.people import PeopleFilter, people_search
 from ..services import people as services
 from ..services import tags as tag_services
-from ..services.people import tag_types_for
+from ..services.people import tag_types_for, tag_types_touching
 from ..views.people import (
     address_of,
     household_members,
@@ -246,14 +245,7 @@ class TagQuery(Schema):
 def tag_list(request, filters: Query[TagQuery]):
     if filters.area_id is not None:
         return list(tag_types_for(area=_area(request, filters.area_id)))
-    streets = {
-        p[: Area.steplen * 2] for p in scope_paths(request.user, Perm.PERSONAL_VIEW)
-    }
-    return list(
-        TagType.objects.filter(
-            Q(street__isnull=True) | Q(street__path__in=streets), active=True
-        )
-    )
+    return list(tag_types_touching(paths=scope_paths(request.user, Perm.PERSONAL_VIEW)))
 
 
 @router.post(

@@ -23,6 +23,7 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import scope_paths, scoped, subtree_q
 
+from ..homes import last_known_home
 from ..models import (
     CarePlan,
     Incident,
@@ -281,7 +282,7 @@ class CareStatus:
 
 def person_care_status(*, person: Person) -> CareStatus:
     """How often ``person`` is visited and when next."""
-    path = (person.household or person.last_household).path
+    path = last_known_home(person).path
     plans = care_plans_for(paths=[path])
     tags: list[tuple[TagType, int]] = []
     first: dt.date | None = None

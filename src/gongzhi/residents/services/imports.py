@@ -43,6 +43,7 @@ from gongzhi.accounts.phones import clean_phone
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scope_paths, subtree_q
+from gongzhi.areas.tree import ancestor_path
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
@@ -614,7 +615,7 @@ class Tags:
                 self.by_street.setdefault(tag.street.path, {})[key] = tag
 
     def parse(self, text: str, household_path: str) -> list[tuple[TagType, int | None]]:
-        street = household_path[: Area.steplen * 2]
+        street = ancestor_path(household_path, Kind.STREET)
         offered = {**self.defaults, **self.by_street.get(street, {})}
         result: list[tuple[TagType, int | None]] = []
         for item in re.split(r"[;；,，、]", text):

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from gongzhi.accounts.phones import clean_phone
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import touching_q
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
@@ -425,12 +427,17 @@ def person_move_in(
 
 
 def tag_types_for(*, area: Area):
-    """Tags offered in ``area``: the defaults and those of its street."""
-    street_paths = [area.path[: Area.steplen * 2]] if area.depth >= 2 else []
-    from django.db.models import Q
+    """Tags offered in ``area``: the defaults, those of the street it lies
+    in, and those of every street below it (a district offers each of its
+    streets' own tags)."""
+    return tag_types_touching(paths=[area.path])
 
+
+def tag_types_touching(*, paths):
+    """Active tags offered anywhere on the lines through ``paths``."""
     return TagType.objects.filter(
-        Q(street__isnull=True) | Q(street__path__in=street_paths), active=True
+        Q(street__isnull=True) | touching_q(paths, field="street__path"),
+        active=True,
     )
 
 

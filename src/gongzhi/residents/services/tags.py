@@ -30,16 +30,6 @@ MAX_VISIT_EVERY_DAYS = 366
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def street_of(area: Area) -> Area | None:
-    """The street an area lies in (itself for a street); None above one."""
-    if area.kind == Kind.STREET:
-        return area
-    if area.depth < 2:
-        return None
-    street = Area.objects.filter(path=area.path[: Area.steplen * 2]).first()
-    return street if street is not None and street.kind == Kind.STREET else None
-
-
 def street_tag_types(*, street: Area) -> QuerySet[TagType]:
     """Every tag a street's page lists: the defaults, then the street's
     own, switched-off ones included."""

@@ -251,3 +251,55 @@ def test_the_api_refuses_who_may_not_configure(api_client, users, areas, shidu):
     assert response.status_code == 404
     shidu.refresh_from_db()
     assert shidu.active
+
+
+# Who sees a street's own tag when listing: the street and everyone above
+# or below it, never another street. A district manager once got only the
+# defaults, because the street was cut out of her district's path.
+
+
+def test_a_district_offers_each_of_its_streets_tags(shidu, areas, other_street):
+    theirs = services.tag_type_create(
+        street=other_street, code="xingman", name="刑满释放人员", by=None
+    )
+    in_district = {t.name for t in tag_types_for(area=areas["district"])}
+    assert {"独居老人", "失独家庭", theirs.name} <= in_district
+    in_street = {t.name for t in tag_types_for(area=areas["street"])}
+    assert "失独家庭" in in_street and theirs.name not in in_street
+
+
+@pytest.mark.parametrize(
+    "login", ["district_manager", "street_manager", "secretary", "grid_worker"]
+)
+def test_the_api_lists_the_streets_tag_to_everyone_on_its_line(
+    api_client, users, shidu, login
+):
+    api_client.login_api(users[login])
+    response = api_client.get(API)
+    assert response.status_code == 200, response.content
+    names = {tag["name"] for tag in response.json()}
+    assert "独居老人" in names
+    assert "失独家庭" in names
+
+
+def test_the_api_does_not_list_the_tag_to_another_street(
+    api_client, users, shidu, other_street
+):
+    from gongzhi.accounts.roles import Role
+    from gongzhi.accounts.services import grant_create, user_create
+
+    manager = user_create(
+        phone="13900000999", name="劝业场街道主任", password="x-Long-pass-19", by=None
+    )
+    grant_create(user=manager, area=other_street, role=Role.STREET_MANAGER, by=None)
+    api_client.login_api(manager)
+    names = {tag["name"] for tag in api_client.get(API).json()}
+    assert "独居老人" in names and "失独家庭" not in names
+
+
+def test_the_district_managers_people_filter_offers_the_streets_tag(
+    client, users, shidu
+):
+    client.force_login(users["district_manager"])
+    html = client.get("/workbench/residents/people/").content.decode()
+    assert "失独家庭" in html

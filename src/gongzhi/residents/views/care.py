@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -16,21 +15,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.phones import clean_phone
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can, user_find_by_phone
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scope_paths, scoped
 from gongzhi.core.errors import DomainError, ValidationFailed
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
+from gongzhi.core.forms import add_domain_error
 
 from .. import care_forms as cf
-from ..models import Incident, IncidentKind, Person, TagType, VisitPhoto
+from ..homes import last_known_home
+from ..models import Incident, IncidentKind, Person, VisitPhoto
 from ..selectors import care as selectors
 from ..selectors.people import open_tags, person_get
 from ..services import care as services
-from ..services.people import tag_types_for
+from ..services.people import tag_types_for, tag_types_touching
 
 DUE_PAGE_SIZE = 30
 LIST_PAGE_SIZE = 50
@@ -82,10 +82,7 @@ def _next_url(request, default: str) -> str:
 
 
 def _tags_in_scope(request, perm: str):
-    streets = {p[: Area.steplen * 2] for p in scope_paths(request.user, perm)}
-    return TagType.objects.filter(
-        Q(street__isnull=True) | Q(street__path__in=streets), active=True
-    )
+    return tag_types_touching(paths=scope_paths(request.user, perm))
 
 
 def _address(area: Area) -> str:
@@ -166,7 +163,7 @@ def visit_create(request):
     context = {
         "person": person,
         "person_url": _person_url(person),
-        "address": _address(person.household or person.last_household),
+        "address": _address(last_known_home(person)),
         "status": selectors.person_care_status(person=person),
         "incident": incident,
         "form": form,
@@ -235,7 +232,7 @@ def _incident_places(request, person: Person | None, area: Area | None):
     """Where an incident may be placed: the person's home and the nodes
     above it the user records care on; or the chosen node; or the grids,
     estates and buildings in reach."""
-    base = (person.household or person.last_household) if person else area
+    base = last_known_home(person) or area
     if base is not None:
         nodes = [*Area.objects.get_ancestors(base), base]
         nodes = [n for n in nodes if in_scope(request.user, n, Perm.CARE_RECORD)]
@@ -300,9 +297,7 @@ def incident_create(request):
             return redirect("residents:incident", incident_id=incident.pk)
     context = {
         "person": person,
-        "address": _address(person.household or person.last_household)
-        if person
-        else "",
+        "address": _address(last_known_home(person)) if person else "",
         "form": form,
         "calls": calls,
     }
@@ -482,7 +477,7 @@ def pairing_list(request):
 def pairing_create(request):
     if request.GET.get("person"):
         person = _person_param(request, Perm.CARE_RECORD)
-        household = person.household or person.last_household
+        household = last_known_home(person)
     else:
         household = _area_param(request, Perm.CARE_RECORD, name="household")
     if household is None or household.kind != Kind.HOUSEHOLD:
@@ -677,7 +672,7 @@ def person_care(request, person_id: int):
         "pairings": list(
             selectors.pairing_list(
                 user=request.user,
-                household=person.household or person.last_household,
+                household=last_known_home(person),
                 current_only=True,
             )
         ),

@@ -14,12 +14,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.areas.scoping import scope_paths, scoped
 from gongzhi.core.errors import DomainError, NotAllowed
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
+from gongzhi.core.forms import add_domain_error
 
 from ..forms import PeopleFilterForm
 from ..services import exports, imports

@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped, subtree_q
 from gongzhi.core.errors import DomainError
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
+from gongzhi.core.forms import add_domain_error
 
 from ..forms import PeopleFilterForm
 from ..idnumbers import parse_resident_id

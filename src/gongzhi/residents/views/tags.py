@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import scope_paths, scoped
+from gongzhi.areas.tree import street_of
 from gongzhi.core.errors import DomainError
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
+from gongzhi.core.forms import add_domain_error
 
 from ..models import TagType
 from ..services import tags as services
@@ -68,10 +69,10 @@ def tag_config(request):
     """The tags of one street, with a form to add one. A district manager
     opening her district picks the street first."""
     area = _place(request)
-    street = services.street_of(area)
+    street = street_of(area)
     if street is None:
         streets = _configurable(request).filter(
-            kind=Kind.STREET, path__startswith=area.path, retired_at__isnull=True
+            kind=Kind.STREET, path__within=area.path, retired_at__isnull=True
         )
         return render(
             request,

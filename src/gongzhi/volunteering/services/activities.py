@@ -11,6 +11,7 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import is_within
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from gongzhi.residents.services.care import photo_check
@@ -112,8 +113,8 @@ def activity_create(
     ):
         raise NotAllowed(_("You may not publish activities here."))
     if team is not None and not (
-        community.path.startswith(team.area.path)
-        or team.area.path.startswith(community.path)
+        is_within(community.path, team.area.path)
+        or is_within(team.area.path, community.path)
     ):
         raise ValidationFailed(_("This team works elsewhere."), field="team")
     if team is not None and unit is not None:

@@ -4,10 +4,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
-from gongzhi.areas.models import Area
+from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import ancestor_path, is_within
 from gongzhi.core.errors import NotAllowed, ValidationFailed
-from gongzhi.points.selectors import community_of
+from gongzhi.residents.homes import last_known_community
 
 from ..models import Activity, Occurrence, Team
 
@@ -36,25 +37,19 @@ def require_organizer(user: User, occurrence: Occurrence | Activity) -> None:
         raise NotAllowed(_("Only the organizer or community staff may do this."))
 
 
-def home_community(person) -> Area | None:
-    """The community a person lives in (or last lived in)."""
-    home = person.household or person.last_household
-    return community_of(home) if home is not None else None
-
-
 def may_take_part(person, occurrence: Occurrence) -> None:
     """Residents take part in the activities of their own street: a market
     or a festival in the next community is theirs too. Anyone further away
     is refused."""
-    community = home_community(person)
+    community = last_known_community(person)
     if community is None:
         raise ValidationFailed(
             _("%(name)s has no home recorded in any community.")
             % {"name": person.name},
             field="person",
         )
-    street_path = community.path[: -Area.steplen]
-    if not occurrence.community.path.startswith(street_path):
+    street_path = ancestor_path(community, Kind.STREET)
+    if not is_within(occurrence.community.path, street_path):
         raise ValidationFailed(
             _("This activity is held in another street."), field="occurrence"
         )
@@ -69,7 +64,7 @@ def unit_check(unit, area: Area, *, field: str = "unit") -> None:
         raise ValidationFailed(
             _("%(name)s is no longer active.") % {"name": unit.name}, field=field
         )
-    if not unit.area.path.startswith(area.path):
+    if not is_within(unit.area.path, area.path):
         raise ValidationFailed(
             _("%(name)s belongs to another community.") % {"name": unit.name},
             field=field,

@@ -11,11 +11,13 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
+from gongzhi.areas.tree import ancestor_path, is_within
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.residents.homes import last_known_community
 
 from ..models import MEMBER_OPEN, MemberStatus, Team, TeamMember, TeamType
-from .rules import home_community, leads, unit_check
+from .rules import leads, unit_check
 
 NAME_MAX = Team._meta.get_field("name").max_length
 NOTE_MAX = TeamMember._meta.get_field("note").max_length
@@ -99,10 +101,10 @@ def member_apply(
         raise NotAllowed(_("You may apply only for yourself."))
     if not team.active:
         raise TransitionNotAllowed(_("This team has been disbanded."), field="team")
-    community = home_community(person)
-    street_path = community.path[: -Area.steplen] if community else None
+    community = last_known_community(person)
+    street_path = ancestor_path(community, Kind.STREET) if community else None
     if street_path is None or not (
-        team.area.path.startswith(street_path) or street_path.startswith(team.area.path)
+        is_within(team.area.path, street_path) or is_within(street_path, team.area.path)
     ):
         raise ValidationFailed(_("This team works in another street."), field="team")
     try:

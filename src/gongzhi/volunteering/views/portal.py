@@ -27,17 +27,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.areas.models import Area
+from gongzhi.areas.tree import street_of
 from gongzhi.core.errors import DomainError
+from gongzhi.core.forms import add_domain_error
+from gongzhi.residents.homes import last_known_community
 from gongzhi.residents.services.care import PHOTO_TYPES
-from gongzhi.web.forms import add_domain_error
 
 from .. import selectors
 from ..feeds import feed_url
 from ..models import ActivityType, Occurrence, PlaceKind, SignUp, SignUpStatus
 from ..services import activities, attendance, signup
 from ..services.attendance import Direction
-from ..services.rules import home_community, may_organize
+from ..services.rules import may_organize
 
 # The scan page is opened from a code, possibly at the session's end; a
 # resident sees sessions from a day back.
@@ -86,10 +87,10 @@ def portal_activities(request):
 
 def _street_calendar(request, person) -> str:
     """The webcal:// address of the calendar of the resident's street."""
-    community = home_community(person)
+    community = last_known_community(person)
     if community is None:
         return ""
-    street = Area.objects.filter(path=community.path[: -Area.steplen]).first()
+    street = street_of(community)
     if street is None:
         return ""
     address = feed_url(request, "community", street.pk)

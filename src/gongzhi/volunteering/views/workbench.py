@@ -24,14 +24,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import DomainError, ValidationFailed
+from gongzhi.core.forms import add_domain_error
 from gongzhi.orgs.selectors import org_list, party_member_ids
+from gongzhi.residents.homes import last_known_community
 from gongzhi.residents.selectors.people import person_get
-from gongzhi.web.decorators import perm_required
-from gongzhi.web.forms import add_domain_error
 
 from .. import selectors
 from ..models import (
@@ -48,7 +49,7 @@ from ..models import (
 )
 from ..recurrence import Festival, Frequency, Rule
 from ..services import activities, attendance, teams
-from ..services.rules import home_community, may_organize
+from ..services.rules import may_organize
 from .portal import photo_response
 
 BEIJING_FORMAT = "%Y-%m-%dT%H:%M"
@@ -107,7 +108,7 @@ def activities_home(request):
     paths = [chosen.path] if chosen else [c.path for c in communities]
     query = Q()
     for path in paths:
-        query |= Q(community__path__startswith=path)
+        query |= Q(community__path__within=path)
     sessions = (
         SESSIONS.filter(query, starts_at__date__gte=start)
         .filter(starts_at__date__lte=start + dt.timedelta(days=75))
@@ -697,6 +698,6 @@ def certificate(request, person_id: int):
         "start": start,
         "end": end,
         "today": today,
-        "community": home_community(person),
+        "community": last_known_community(person),
     }
     return render(request, "volunteering/workbench/certificate.html", context)
