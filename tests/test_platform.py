@@ -3,6 +3,7 @@ operator and a security reviewer rely on."""
 
 import io
 import stat
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -189,3 +190,40 @@ def test_api_errors_follow_accept_language(client, db):
         "detail": "The phone number or password is not correct.",
         "field": "password",
     }
+
+
+def test_the_data_folder_and_the_database_are_the_service_users_only(tmp_path):
+    """Under an ordinary umask (022) the embedded default once created its
+    SQLite file world-readable beside 0600 keys."""
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env["GONGZHI_DATA_DIR"] = str(data)
+    import gongzhi
+
+    here = str(Path(gongzhi.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join([here, env.get("PYTHONPATH", "")])
+    script = (
+        "import os; os.umask(0o022); "
+        "import gongzhi.config.settings.base as s; "
+        "import sqlite3; c = sqlite3.connect(s.DATABASES['default']['NAME']); "
+        "c.execute('pragma journal_mode=wal'); c.execute('create table t(x)'); "
+        "c.commit()"
+    )
+    subprocess.run([sys.executable, "-c", script], env=env, check=True)
+    mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
+    assert mode(data) == 0o700
+    assert mode(data / "gongzhi.sqlite3") == 0o600
+    assert mode(data / "secret_key") == 0o600
+    assert mode(data / "data_key") == 0o600
+    for extra in data.glob("gongzhi.sqlite3-*"):  # WAL and shared memory
+        assert mode(extra) & 0o077 == 0, extra

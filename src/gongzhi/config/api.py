@@ -1,5 +1,6 @@
 """The JSON API under /api/v1/ (Django Ninja), with token auth."""
 
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -41,6 +42,23 @@ def domain_error(request, exc: DomainError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": str(_("Not found."))}, status=404)
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def out_of_range(request, exc):
+    """A value the database cannot hold (a number beyond its column's
+    range): the statement failed, so nothing was written. The gate and the
+    services refuse such values first, naming the field; this is the floor
+    under them, so a client never sees a 500 for its own input."""
+    return api.create_response(
+        request,
+        {
+            "detail": str(_("A value is out of the range this field can hold.")),
+            "field": None,
+        },
+        status=400,
+    )
 
 
 @api.exception_handler(AuthenticationError)

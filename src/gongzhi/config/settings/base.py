@@ -14,7 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.keys import load_or_create_key
+from gongzhi.core.keys import load_or_create_key, private_dir, private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", Path.cwd() / "data")).resolve()
@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongzhi.core.middleware.InputGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -114,10 +115,9 @@ def database_from_env() -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     else:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
         config = {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "gongzhi.sqlite3",
+            "NAME": private_file(private_dir(DATA_DIR) / "gongzhi.sqlite3"),
         }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(

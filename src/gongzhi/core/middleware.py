@@ -1,0 +1,77 @@
+"""One gate for every request: text with control characters and numbers
+beyond 64 bits are refused before any view sees them, with the usual
+``{"detail", "field"}`` answer on the API and a 400 page elsewhere, and
+nothing is written."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from .cleaning import (
+    input_check,
+    looks_like_huge_integer,
+    refuse_control_characters,
+    refuse_huge_integer,
+)
+from .errors import ValidationFailed
+
+MACHINE_PREFIXES = ("/api/", "/open311/")
+
+
+def _check_pairs(pairs) -> None:
+    for name, values in pairs:
+        refuse_control_characters(name, field=name)
+        for value in values:
+            refuse_control_characters(value, field=name)
+            if looks_like_huge_integer(value):
+                refuse_huge_integer(int(value), field=name)
+
+
+def _check_path(path: str) -> None:
+    for segment in path.split("/"):
+        refuse_control_characters(segment, field="path")
+        if looks_like_huge_integer(segment):
+            raise ValidationFailed(field="path")
+
+
+def _check_json(request) -> None:
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return  # the endpoint answers malformed JSON itself
+    input_check(data, field=None)
+
+
+def request_check(request) -> None:
+    _check_path(request.path)
+    _check_pairs(request.GET.lists())
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.content_type == "application/json":
+            _check_json(request)
+        elif request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            _check_pairs(request.POST.lists())
+
+
+class InputGateMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request_check(request)
+        except ValidationFailed as exc:
+            if request.path.startswith(MACHINE_PREFIXES):
+                return JsonResponse(exc.as_dict(), status=400)
+            return render(
+                request,
+                "400.html",
+                {"detail": exc.message, "field": exc.field},
+                status=400,
+            )
+        return self.get_response(request)
