@@ -210,3 +210,19 @@ def _walk_one(spec, method, path, operation, send):
     if body is not None:
         send(method, url, data="[", content_type="application/json")
         send(method, url, data='"just a string"', content_type="application/json")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_refuses_a_nul_byte_in_its_own_error_format(client, db, fmt):
+    response = client.get(f"/open311/v2/requests.{fmt}", {"service_code": NUL})
+    assert response.status_code == 400
+    if fmt == "json":
+        (error,) = response.json()
+        assert error["code"] == 400 and "service_code" in error["description"]
+    else:
+        from xml.etree import ElementTree
+
+        root = ElementTree.fromstring(response.content)
+        assert root.tag == "errors"
+        assert root.find("error/code").text == "400"
+        assert "service_code" in root.find("error/description").text

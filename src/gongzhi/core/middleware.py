@@ -6,8 +6,9 @@ nothing is written."""
 from __future__ import annotations
 
 import json
+from xml.sax.saxutils import escape
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from .cleaning import (
@@ -19,6 +20,22 @@ from .cleaning import (
 from .errors import ValidationFailed
 
 MACHINE_PREFIXES = ("/api/", "/open311/")
+OPEN311_PREFIX = "/open311/"
+
+
+def _open311_error(request, exc: ValidationFailed) -> HttpResponse:
+    """GeoReport v2's own error document, in the format the URL ends with."""
+    description = f"{exc.field}: {exc.message}" if exc.field else str(exc.message)
+    if request.path.endswith(".xml"):
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<errors><error>'
+            f"<code>400</code><description>{escape(description)}</description>"
+            "</error></errors>"
+        )
+        return HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
+    return JsonResponse(
+        [{"code": 400, "description": description}], status=400, safe=False
+    )
 
 
 def _check_pairs(pairs) -> None:
@@ -66,6 +83,8 @@ class InputGateMiddleware:
         try:
             request_check(request)
         except ValidationFailed as exc:
+            if request.path.startswith(OPEN311_PREFIX):
+                return _open311_error(request, exc)
             if request.path.startswith(MACHINE_PREFIXES):
                 return JsonResponse(exc.as_dict(), status=400)
             return render(
