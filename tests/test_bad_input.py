@@ -46,6 +46,13 @@ def test_a_huge_limit_or_offset_is_refused_naming_it(api_client, users, areas, p
     }
 
 
+def test_a_long_code_in_a_query_is_text_not_a_number(client, areas):
+    # A household's civil-affairs code is longer than any 64-bit number.
+    code = "1" * 25
+    response = client.get("/open311/v2/services.json", {"jurisdiction_id": code})
+    assert response.status_code == 404  # no such place, not a refused number
+
+
 def test_a_nul_byte_in_a_json_body_is_refused_and_nothing_is_written(
     api_client, users, areas
 ):
