@@ -219,6 +219,15 @@ def _walk_one(spec, method, path, operation, send):
         send(method, url, data='"just a string"', content_type="application/json")
 
 
+def test_open311_echoes_a_bad_parameter_name_as_well_formed_xml(client, db):
+    from xml.etree import ElementTree
+
+    response = client.get("/open311/v2/requests.xml", {NUL: "1"})
+    assert response.status_code == 400
+    root = ElementTree.fromstring(response.content)
+    assert root.find("error/description").text.startswith("a?b: ")
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_open311_refuses_a_nul_byte_in_its_own_error_format(client, db, fmt):
     response = client.get(f"/open311/v2/requests.{fmt}", {"service_code": NUL})

@@ -13,6 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from .cleaning import (
+    CONTROL_CHARACTERS,
     input_check,
     looks_like_huge_integer,
     refuse_control_characters,
@@ -50,9 +51,14 @@ def _is_api_integer(name: str) -> bool:
     return name in API_INTEGER_PARAMETERS or name.endswith("_id")
 
 
+def _printable(name: str) -> str:
+    """A field's name fit to echo back (in XML, a NUL is not allowed)."""
+    return "".join("?" if c in CONTROL_CHARACTERS else c for c in name)
+
+
 def _check_pairs(pairs, *, numbers=None) -> None:
     for name, values in pairs:
-        refuse_control_characters(name, field=name)
+        refuse_control_characters(name, field=_printable(name))
         for value in values:
             refuse_control_characters(value, field=name)
             if numbers and numbers(name) and looks_like_huge_integer(value):
