@@ -70,8 +70,7 @@ def district_of(area: Area) -> Area | None:
 def subtree(queryset: QuerySet, top: Area | str, *, via: str = "area") -> QuerySet:
     """Rows of ``queryset`` whose area (the foreign key ``via``; ``""`` for
     ``Area`` itself) lies in the subtree of ``top``, ``top`` included."""
-    path = top if isinstance(top, str) else top.path
-    return queryset.filter(subtree_q([path], field=f"{via}__path" if via else "path"))
+    return queryset.filter(**{f"{via}__path__within" if via else "path__within": top})
 
 
 def touching_q(paths, *, field: str = "path") -> Q:
