@@ -61,19 +61,156 @@ def race(worker, count: int):
     return results, errors
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Each worker's test database gets the demo street once, committed
+    before its first test: every test then starts from it inside its own
+    transaction, and the rollback at its end puts it back untouched."""
+    with django_db_blocker.unblock():
+        before = _row_counts()
+        demo.seed_demo()
+        after = _row_counts()
+    BASELINE_TABLES[:] = sorted(t for t in after if after[t] > before.get(t, 0))
+
+
+# The tables the demo street fills; a test that asks for no demo street
+# gets them emptied inside its own transaction.
+BASELINE_TABLES: list[str] = []
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        model._meta.db_table: model._base_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def _empty_baseline() -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sql_flush(
+        no_style(), BASELINE_TABLES, allow_cascade=True
+    )
+    connection.ops.execute_sql_flush(statements)
+    restore_migration_data()  # a cascade may have reached them
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_unless_asked(request):
+    """A test that does not ask for the demo street starts, as before, from
+    a database holding only what the migrations wrote."""
+    names = set(request.fixturenames)
+    if "demo_street" in names or not (
+        {"db", "transactional_db", "live_server"} & names
+        or request.node.get_closest_marker("django_db")
+    ):
+        return
+    request.getfixturevalue("transactional_db" if _flushes(request.node) else "db")
+    _empty_baseline()
+
+
+def restore_baseline() -> None:
+    """Put back what every test starts from after a flush emptied the
+    database: the data migrations' rows and the demo street."""
+    restore_migration_data()
+    demo.seed_demo()
+
+
+def _flushes(item) -> bool:
+    """A transactional test empties the database when it ends."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    # After the last test the test database is gone already.
+    if nextitem is not None and _flushes(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_baseline()
+
+
+def _demo_nodes() -> dict[str, Area]:
+    return {area.code: area for area in Area.objects.filter(code__isnull=False)}
+
+
 @pytest.fixture
 def demo_street(db):
-    """The demo street (三盛里, 裕华园, 团结巷) with every role's login."""
-    demo.seed_demo()
-    return {area.code: area for area in Area.objects.filter(code__isnull=False)}
+    """The demo street (三盛里, 裕华园, 团结巷) with every role's login.
+
+    It is already in the database (``django_db_setup``); only a test that
+    runs after a transactional test's flush seeds it again."""
+    nodes = _demo_nodes()
+    if demo.STREET[0] not in nodes:
+        demo.seed_demo()
+        nodes = _demo_nodes()
+    return nodes
 
 
 @pytest.fixture
 def demo_people(demo_street):
     """The demo street with families in every household (about 850 people,
-    key-population tags included); the demo resident is 周桂兰 of 101."""
+    key-population tags included); the demo resident is 周桂兰 of 101.
+
+    The first test on a worker seeds them; the tests after it get the very
+    same rows written back (the rollback took them away), which is what
+    seeding again would write, without generating and encrypting them
+    again. Only a street with no one on it yet is filled from the copy."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from gongzhi.residents.models import Membership, Person, PersonTag
+
+    # Ages are counted from today; a flush gives the street another id.
+    key = (demo_street[demo.STREET[0]].pk, timezone.localdate())
+    if Person.objects.exists() or Membership.objects.exists():
+        demo.seed_demo_people()  # some people are there: seed around them
+        return demo_street
+    copy = _PEOPLE_COPY.get(key)
+    if copy is not None:
+        try:
+            with transaction.atomic():
+                for model, rows in copy:
+                    model.objects.bulk_create([_fresh(row) for row in rows])
+            return demo_street
+        except IntegrityError:  # an id taken by a row this test made first
+            pass
     demo.seed_demo_people()
+    _PEOPLE_COPY[key] = [
+        (model, list(model.objects.order_by("pk")))
+        for model in (Person, Membership, PersonTag)
+    ]
     return demo_street
+
+
+# The demo families as first seeded on this worker, by the street's id and
+# the day they were seeded on.
+_PEOPLE_COPY: dict = {}
+
+
+def _fresh(row):
+    """A copy of a saved row that ``bulk_create`` inserts again, id kept,
+    stamped with the time as a new row is."""
+    import copy
+
+    from django.utils import timezone
+
+    clone = copy.copy(row)
+    clone._state = type(row._state)()
+    now = timezone.now()
+    for field in row._meta.concrete_fields:
+        if getattr(field, "auto_now_add", False) or field.default is timezone.now:
+            setattr(clone, field.attname, now)
+    return clone
 
 
 def _login_user(role_key: str) -> User:
