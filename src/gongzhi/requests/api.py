@@ -22,6 +22,7 @@ from ninja import File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, referenced
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
@@ -31,7 +32,6 @@ from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
 from gongzhi.core.errors import NotAllowed, ValidationFailed, fields_renamed
 from gongzhi.orgs.models import Organization
-from gongzhi.residents.api.lookups import ERRORS, NOT_ALLOWED, area_seen, referenced
 from gongzhi.residents.homes import last_known_home
 from gongzhi.residents.models import Person
 from gongzhi.volunteering.models import Team

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from gongzhi.accounts.refusals import seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import scoped, subtree_q
 from gongzhi.core import crypto
@@ -50,6 +51,18 @@ def person_get(*, user: User, pk: int, perm: str = Perm.PERSONAL_VIEW) -> Person
             "household", "last_household"
         ),
         pk=pk,
+    )
+
+
+def person_seen(request, pk: int, perm: str) -> Person:
+    """The person ``pk`` where the caller sees her (last) household, else
+    404; ``NotAllowed`` where the caller's role there lacks ``perm``."""
+    return seen(
+        Person.objects.select_related("household", "last_household"),
+        request,
+        pk,
+        via="last_household",
+        perm=perm,
     )
 
 
