@@ -20,7 +20,7 @@ from gongzhi.areas.tree import community_of, is_within
 from gongzhi.core import crypto
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
-from gongzhi.points.services.ledger import idempotency_key_clean, replay
+from gongzhi.core.idempotency import idempotency_key_clean, replay
 from gongzhi.residents.homes import last_known_community, last_known_home
 
 from ..models import (

@@ -31,6 +31,7 @@ from gongzhi.areas.models import Area
 from gongzhi.areas.tree import street_of
 from gongzhi.core.errors import DomainError, NotAllowed, ValidationFailed
 from gongzhi.core.forms import add_domain_error
+from gongzhi.core.photos import photo_file_response
 from gongzhi.residents.homes import last_known_home
 from gongzhi.residents.models import PersonStatus
 from gongzhi.residents.selectors.people import PeopleFilter, people_search
@@ -54,7 +55,6 @@ from ._forms import (
     TeamForm,
     TransferForm,
 )
-from .portal import photo_response
 
 PER_PAGE = 50
 
@@ -333,7 +333,7 @@ def request_page(request, request_id: int):
 @desk_required
 def request_photo(request, request_id: int, photo_id: int):
     item = selectors.request_get(user=request.user, pk=request_id)
-    return photo_response(_reads.photo_get(item, photo_id))
+    return photo_file_response(_reads.photo_get(item, photo_id).image)
 
 
 def _version(request):

@@ -30,6 +30,7 @@ from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
 from gongzhi.core.errors import NotAllowed, ValidationFailed
+from gongzhi.core.excel import watermark
 
 from ..models import Membership, PersonStatus
 from ..selectors.people import PeopleFilter, open_tags, people_search
@@ -75,14 +76,6 @@ def export_full_allowed(*, user: User, area: Area | None) -> bool:
         for path in seen
         for perm in needed
     )
-
-
-def watermark(*, by: User, at=None) -> str:
-    at = timezone.localtime(at or timezone.now())
-    return _(
-        "Exported by %(name)s %(phone)s · %(time)s · for official use only, "
-        "do not pass on"
-    ) % {"name": by.name, "phone": by.phone, "time": f"{at:%Y-%m-%d %H:%M}"}
 
 
 def export_filename(*, at=None) -> str:
