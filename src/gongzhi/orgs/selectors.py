@@ -31,6 +31,12 @@ def org_list(*, user: User, perm: str = Perm.ORG_VIEW) -> QuerySet[Organization]
     )
 
 
+def org_find(pk: int) -> Organization | None:
+    """The organization ``pk``; None when there is none. Unscoped: the
+    caller checks where it may be named."""
+    return Organization.objects.filter(pk=pk).first()
+
+
 def orgs_in(area: Area) -> QuerySet[Organization]:
     """Active organizations within ``area``'s subtree."""
     return (

@@ -33,9 +33,7 @@ from gongzhi.core.errors import DomainError, NotAllowed, ValidationFailed
 from gongzhi.core.forms import add_domain_error
 from gongzhi.core.photos import photo_file_response
 from gongzhi.residents.homes import last_known_home
-from gongzhi.residents.models import PersonStatus
 from gongzhi.residents.selectors.people import PeopleFilter, people_search
-from gongzhi.volunteering.models import Team
 
 from .. import selectors, services
 from ..services.rules import handled_by
@@ -258,7 +256,8 @@ def _form(step: str, item, user, data=None, files=None):
         return DispatchForm(data, assignees=selectors.assignees_for(item))
     if step == "take":
         teams = _reads.my_pool_teams(user=user, service_request=item)
-        return TeamForm(data, teams=Team.objects.filter(pk__in=[t.pk for t in teams]))
+        choices = item.category.teams.filter(pk__in=[t.pk for t in teams])
+        return TeamForm(data, teams=choices)
     if step == "transfer":
         return TransferForm(data, teams=_reads.transfer_teams(item))
     if step == "street_dispatch":
@@ -474,7 +473,7 @@ def _raise_form(request, community, data=None, files=None):
 def _people(request, community, q: str = ""):
     return people_search(
         user=request.user,
-        filters=PeopleFilter(q=q, area=community, status=PersonStatus.ACTIVE),
+        filters=PeopleFilter(q=q, area=community),
     )
 
 
