@@ -3,11 +3,11 @@ pairing aid. Every service checks everything first and writes after, so a
 refusal changes nothing; visits and incidents are written to the audit
 trail, and an incident's timeline is only ever appended to.
 
-A need raised on a visit may be meant to become a service request (the
-requests app builds that workflow). Until it exists, ``visit_record`` keeps
-the need on the visit and records the wish in the audit event's detail
-(``"request_wanted": true``); ``Visit.service_request_id`` stays empty and
-is filled by the requests app when it turns the need into a request.
+A need raised on a visit may be meant to become a service request:
+``visit_record`` keeps the need on the visit and records the wish in the
+audit event's detail (``"request_wanted": true``); ``Visit.service_request``
+stays empty until the requests app turns the need into a request and links
+it through ``visit_request_link``.
 """
 
 from __future__ import annotations
@@ -256,6 +256,14 @@ def visit_record(
             "request_wanted": bool(request_wanted),
         },
     )
+    return visit
+
+
+def visit_request_link(*, visit: Visit, service_request) -> Visit:
+    """Link the service request a visit's need became (转为诉求) to the
+    visit: what the visit's page then shows."""
+    Visit.objects.filter(pk=visit.pk).update(service_request=service_request)
+    visit.service_request = service_request
     return visit
 
 
