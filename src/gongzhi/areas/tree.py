@@ -17,7 +17,7 @@ from .models import Area, Kind
 from .scoping import minimal_paths, path_upper_bound, scope_paths, subtree_q
 
 if TYPE_CHECKING:
-    from gongzhi.accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
 STEP = Area.steplen
 
