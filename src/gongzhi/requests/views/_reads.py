@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
+from gongzhi.areas.tree import parent_path
 
 from .. import selectors
 from ..models import RequestPhoto, ServiceRequest
@@ -32,7 +33,7 @@ DESK = (Status.SUBMITTED, Status.TRANSFER_REQUESTED, Status.POOLED)
 def place_label(area: Area, estates: dict[str, Area] | None = None) -> str:
     """A building reads with its estate (航院小区 1号楼)."""
     if area.kind == Kind.BUILDING and estates:
-        estate = estates.get(area.path[: -Area.steplen])
+        estate = estates.get(parent_path(area.path))
         if estate is not None:
             return f"{estate.name} {area.name}"
     return area.name
