@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from gongzhi.areas.models import Area
-from gongzhi.areas.scoping import scoped
+from gongzhi.areas.scoping import in_scope, scoped
 
 from .models import Grant, User, phone_index
 from .roles import GRANTABLE, Perm, Role, perms_for, roles_with
@@ -47,8 +47,6 @@ def user_can(*, user: User, perm: str, area: Area | None = None) -> bool:
     """Whether the user holds ``perm`` on ``area`` (or anywhere, if None)."""
     if area is None:
         return perm in user_perms(user=user)
-    from gongzhi.areas.scoping import in_scope
-
     return in_scope(user, area, perm)
 
 

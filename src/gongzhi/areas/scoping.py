@@ -9,13 +9,15 @@ the btree index on ``path`` whatever the column's collation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 if TYPE_CHECKING:
-    from gongzhi.accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
     from .models import Area
 
@@ -56,6 +58,19 @@ def subtree_q(paths, *, field: str = "path") -> Q:
     return query
 
 
+# Where a user's grants are read: accounts owns grants and builds on the
+# tree, so it registers its reader here when it starts (AccountsConfig)
+# and the tree never imports accounts.
+_grant_paths: Callable[..., list[str]] | None = None
+
+
+def grant_paths_from(reader: Callable[..., list[str]]) -> None:
+    """Read grants through ``reader(user=…, perm=…)``: the paths of the
+    nodes on which the user holds a role granting ``perm``."""
+    global _grant_paths
+    _grant_paths = reader
+
+
 def scope_paths(user: User, perm: str = "area.view") -> list[str]:
     """Paths of the nodes on which ``user`` holds a role granting ``perm``.
 
@@ -65,9 +80,9 @@ def scope_paths(user: User, perm: str = "area.view") -> list[str]:
         return []
     cache = user.__dict__.setdefault("_scope_cache", {})
     if perm not in cache:
-        from gongzhi.accounts.selectors import grant_paths_with_perm
-
-        cache[perm] = minimal_paths(grant_paths_with_perm(user=user, perm=perm))
+        if _grant_paths is None:
+            raise ImproperlyConfigured("gongzhi.accounts is not installed")
+        cache[perm] = minimal_paths(_grant_paths(user=user, perm=perm))
     return cache[perm]
 
 

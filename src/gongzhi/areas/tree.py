@@ -17,7 +17,7 @@ from .models import Area, Kind
 from .scoping import minimal_paths, path_upper_bound, scope_paths, subtree_q
 
 if TYPE_CHECKING:
-    from gongzhi.accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
 STEP = Area.steplen
 
@@ -40,6 +40,65 @@ def ancestor_paths(path: str, *, include_self: bool = False) -> list[str]:
     ``include_self``)."""
     end = len(path) + 1 if include_self else len(path)
     return [path[:i] for i in range(STEP, end, STEP)]
+
+
+def ancestor_paths_of(paths, *, include_self: bool = True) -> set[str]:
+    """Every path on the way down to each of ``paths`` (themselves included
+    unless ``include_self`` is false)."""
+    return {
+        p for path in paths for p in ancestor_paths(path, include_self=include_self)
+    }
+
+
+def parent_path(path: str) -> str:
+    """The path of the node right above ``path``; "" for a root."""
+    return path[:-STEP]
+
+
+def is_root(path: str) -> bool:
+    """Whether ``path`` is a root of the tree (a district)."""
+    return len(path) == STEP
+
+
+def common_path(paths) -> str:
+    """The path of the deepest node that every one of ``paths`` lies in
+    (one of them, when the others lie below it); "" when they share no
+    root."""
+    paths = list(paths)
+    prefix = paths[0] if paths else ""
+    for path in paths[1:]:
+        while not path.startswith(prefix):
+            prefix = parent_path(prefix)
+    return prefix
+
+
+def chains_of(
+    paths, *, kinds=None, fields=("path", "name", "kind")
+) -> dict[str, list[Area]]:
+    """For each of ``paths``, the nodes from the root down to it, itself
+    included, only those of ``kinds`` when given: one query for all. What a
+    label or an address is built from."""
+    paths = set(paths)
+    nodes = Area.objects.filter(path__in=ancestor_paths_of(paths))
+    if kinds is not None:
+        nodes = nodes.filter(kind__in=kinds)
+    by_path = {node.path: node for node in nodes.only(*fields)}
+    return {
+        path: [
+            by_path[p] for p in ancestor_paths(path, include_self=True) if p in by_path
+        ]
+        for path in paths
+    }
+
+
+def labels_of(paths, *, kinds, sep: str = " ") -> dict[str, str]:
+    """For each of ``paths``, the names of the nodes of ``kinds`` from the
+    root down to it joined by ``sep`` ("航院小区 1号楼 1单元 101"): one
+    query for all."""
+    return {
+        path: sep.join(node.name for node in chain)
+        for path, chain in chains_of(paths, kinds=kinds).items()
+    }
 
 
 def is_within(path: str, top: str) -> bool:

@@ -14,16 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from gongzhi.accounts.roles import Perm
-from gongzhi.areas.models import Area, Kind
-from gongzhi.core.errors import ValidationFailed, fields_renamed
-from gongzhi.residents.api.lookups import (
+from gongzhi.accounts.refusals import (
     ERRORS,
     NOT_ALLOWED,
     area_seen,
     referenced,
     seen,
 )
+from gongzhi.accounts.roles import Perm
+from gongzhi.areas.models import Area, Kind
+from gongzhi.core.errors import ValidationFailed, fields_renamed
 from gongzhi.residents.homes import current_community
 
 from . import selectors

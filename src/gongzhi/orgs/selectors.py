@@ -15,10 +15,10 @@ from gongzhi.accounts.roles import Perm, Role
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import scoped, subtree_q
 from gongzhi.areas.tree import ancestor_path
-from gongzhi.volunteering.selectors import hours_by_person
 
 from .models import Agreement, Organization, OrgKind, PartyRegistration
 from .models import RegistrationStatus as Status
+from .service_hours import hours_by_person
 
 
 def org_list(*, user: User, perm: str = Perm.ORG_VIEW) -> QuerySet[Organization]:
@@ -29,6 +29,12 @@ def org_list(*, user: User, perm: str = Perm.ORG_VIEW) -> QuerySet[Organization]
         via="area",
         perm=perm,
     )
+
+
+def org_find(pk: int) -> Organization | None:
+    """The organization ``pk``; None when there is none. Unscoped: the
+    caller checks where it may be named."""
+    return Organization.objects.filter(pk=pk).first()
 
 
 def orgs_in(area: Area) -> QuerySet[Organization]:

@@ -18,16 +18,11 @@ from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Kind
 from gongzhi.core.errors import ValidationFailed
-from gongzhi.residents.api.lookups import (
-    ERRORS,
-    NOT_ALLOWED,
-    area_seen,
-    person_seen,
-    seen,
-)
+from gongzhi.residents.selectors.people import person_seen
 
 from .models import (
     Account,

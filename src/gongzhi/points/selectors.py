@@ -14,6 +14,8 @@ from .models import (
     MAY_GO_NEGATIVE,
     Account,
     AccountKind,
+    Award,
+    AwardStatus,
     Entry,
     Goods,
     Order,
@@ -298,3 +300,8 @@ def pooling_allowed(community: Area) -> bool:
     return PointsPolicy.objects.filter(
         street__path__in=prefixes, household_pooling=True
     ).exists()
+
+
+def awards_pending_count(community: Area) -> int:
+    """Awards in ``community`` waiting for their second signature."""
+    return Award.objects.filter(community=community, status=AwardStatus.PENDING).count()

@@ -22,6 +22,7 @@ from ninja import File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
@@ -30,11 +31,10 @@ from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
 from gongzhi.core.errors import NotAllowed, ValidationFailed, fields_renamed
-from gongzhi.orgs.models import Organization
-from gongzhi.residents.api.lookups import ERRORS, NOT_ALLOWED, area_seen, referenced
+from gongzhi.orgs.selectors import org_find
 from gongzhi.residents.homes import last_known_home
-from gongzhi.residents.models import Person
-from gongzhi.volunteering.models import Team
+from gongzhi.residents.selectors.people import person_of, person_referenced
+from gongzhi.volunteering.selectors import team_find
 
 from . import selectors, selectors_setup, services
 from .models import Category, Department, Handler, ServiceRequest
@@ -181,8 +181,8 @@ def _as_neighbours_see(item: ServiceRequest) -> dict:
     }
 
 
-def _my_person(request) -> Person | None:
-    return Person.objects.filter(user=request.user).first()
+def _my_person(request):
+    return person_of(request.user)
 
 
 # --- raising ----------------------------------------------------------------
@@ -256,13 +256,7 @@ def request_raise(request, payload: RaiseIn, idempotency_key: str = KEY):
             _("Choose a category used at this place."), field="category_id"
         )
     if payload.reporter_id is not None:
-        reporter = referenced(
-            request,
-            Person.objects.select_related("household", "last_household"),
-            payload.reporter_id,
-            via="last_household",
-            field="reporter_id",
-        )
+        reporter = person_referenced(request, payload.reporter_id, field="reporter_id")
     else:
         # Raising for herself: her own record, where the place is in her
         # community; staff living elsewhere raise with no reporter.
@@ -495,8 +489,8 @@ def unfollow(request, request_id: int):
 # --- the workflow -----------------------------------------------------------
 
 
-def _team(pk: int, field: str = "team_id") -> Team:
-    team = Team.objects.filter(pk=pk).select_related("area", "leader").first()
+def _team(pk: int, field: str = "team_id"):
+    team = team_find(pk)
     if team is None:
         raise ValidationFailed(_("Not found."), field=field)
     return team
@@ -516,7 +510,7 @@ def dispatch(request, request_id: int, payload: DispatchIn):
     if payload.team_id is not None:
         to, field = _team(payload.team_id), "team_id"
     else:
-        to = Organization.objects.filter(pk=payload.organization_id).first()
+        to = org_find(payload.organization_id)
         field = "organization_id"
         if to is None:
             raise ValidationFailed(_("Not found."), field=field)
@@ -790,7 +784,7 @@ def _default_to(request, area: Area | None, values: dict):
     return found
 
 
-def _teams_named(request, area: Area | None, pks: list[int]) -> list[Team]:
+def _teams_named(request, area: Area | None, pks: list[int]) -> list:
     pool = selectors_setup.assignees_at(area, user=request.user)["teams"]
     found = list(pool.filter(pk__in=pks))
     if len(found) != len(set(pks)):

@@ -14,9 +14,9 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from gongzhi.accounts.refusals import ERRORS, area_seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.core.errors import fields_renamed
-from gongzhi.residents.api.lookups import ERRORS, area_seen
 
 from . import selectors_rates as selectors
 

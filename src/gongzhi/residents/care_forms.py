@@ -8,8 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.photos import MAX_PHOTO_BYTES
+
 from .models import IncidentKind, VisitForm
-from .services.care import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PLAN_DAYS, CallTo
+from .services.care import MAX_PHOTOS, MAX_PLAN_DAYS, CallTo
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 

@@ -319,9 +319,16 @@ class Visit(models.Model):
     form = models.CharField(_("form"), max_length=8, choices=VisitForm.choices)
     findings = models.TextField(_("findings"), blank=True)
     needs = models.TextField(_("needs raised"), blank=True)
-    # The service request a need became; a foreign key once requests exist.
-    service_request_id = models.BigIntegerField(
-        _("service request"), null=True, blank=True
+    # The service request a need became (转为诉求), set through
+    # ``visit_request_link``; a request that is gone leaves the visit as it
+    # was before.
+    service_request = models.ForeignKey(
+        "requests.ServiceRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service request"),
     )
     incident = models.ForeignKey(
         "Incident",

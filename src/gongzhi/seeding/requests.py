@@ -62,7 +62,7 @@ from gongzhi.accounts.models import Grant, User
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Area, Kind
-from gongzhi.areas.tree import is_within, street_of
+from gongzhi.areas.tree import ancestor_paths, is_within, street_of
 from gongzhi.core.errors import DomainError
 from gongzhi.orgs.models import Organization, OrgKind
 from gongzhi.requests import services
@@ -812,8 +812,8 @@ class _Year:
         self.buildings = [n for n in nodes if n.kind == Kind.BUILDING]
 
     def _up(self, area: Area, kind: str) -> Area | None:
-        for end in range(len(area.path), 0, -Area.steplen):
-            node = self.by_path.get(area.path[:end])
+        for path in reversed(ancestor_paths(area.path, include_self=True)):
+            node = self.by_path.get(path)
             if node is not None and node.kind == kind:
                 return node
         return None

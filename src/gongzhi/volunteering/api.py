@@ -19,17 +19,12 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import NotAllowed, ValidationFailed, fields_renamed
 from gongzhi.orgs.selectors import org_list
-from gongzhi.residents.api.lookups import (
-    ERRORS,
-    NOT_ALLOWED,
-    area_seen,
-    person_seen,
-    seen,
-)
+from gongzhi.residents.selectors.people import person_seen
 
 from . import selectors
 from .models import Attendance, Occurrence, SignUp, Team, TeamMember

@@ -57,6 +57,32 @@ def sessions_for_resident(person, *, since: dt.datetime | None = None):
     )
 
 
+def team_find(pk: int) -> Team | None:
+    """The team ``pk`` with its area and leader; None when there is none.
+    Unscoped: the caller checks where the team may be named."""
+    return Team.objects.filter(pk=pk).select_related("area", "leader").first()
+
+
+def sessions_on_count(area: Area, day: dt.date) -> int:
+    """Sessions within ``area`` starting on ``day``, not cancelled."""
+    return (
+        subtree(Occurrence.objects, area, via="community")
+        .filter(starts_at__date=day, cancelled_at__isnull=True)
+        .count()
+    )
+
+
+def signups_coming_count(person) -> int:
+    """The resident's places, confirmed or waiting, at sessions still to
+    come that are not cancelled."""
+    return SignUp.objects.filter(
+        person=person,
+        status__in=(SignUpStatus.CONFIRMED, SignUpStatus.WAITING),
+        occurrence__starts_at__gte=timezone.now(),
+        occurrence__cancelled_at__isnull=True,
+    ).count()
+
+
 def my_signups(person, occurrences) -> dict[int, SignUp]:
     """The resident's live sign-up for each of ``occurrences``, by id."""
     return {

@@ -22,13 +22,12 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.areas.models import Area, Kind
-from gongzhi.points.models import Award, AwardStatus
-from gongzhi.points.selectors import resident_points
+from gongzhi.points.selectors import awards_pending_count, resident_points
 from gongzhi.requests import selectors as service_requests
 from gongzhi.requests.services.rules import handled_by
 from gongzhi.requests.states import OPEN
 from gongzhi.residents.selectors.care import care_due
-from gongzhi.volunteering.models import Occurrence, SignUp, SignUpStatus
+from gongzhi.volunteering.selectors import sessions_on_count, signups_coming_count
 
 # The resident's pages behind her counts.
 REQUESTS, SERVICE, POINTS = (
@@ -114,9 +113,7 @@ def todos_at(*, user: User, area: Area) -> list[Todo]:
             Todo(
                 "awards",
                 _("Points awards to approve"),
-                Award.objects.filter(
-                    community=area, status=AwardStatus.PENDING
-                ).count(),
+                awards_pending_count(area),
                 _url("points:awards", area.pk),
             )
         )
@@ -128,11 +125,7 @@ def todos_at(*, user: User, area: Area) -> list[Todo]:
             Todo(
                 "activities",
                 _("Activities today"),
-                Occurrence.objects.filter(
-                    community__path__within=area.path,
-                    starts_at__date=today,
-                    cancelled_at__isnull=True,
-                ).count(),
+                sessions_on_count(area, today),
                 _url("volunteering:home", community=community, **{"from": today}),
             )
         )
@@ -176,12 +169,7 @@ def todos_of_resident(*, user: User) -> list[Todo]:
         rate=Count("pk", filter=Q(status=service_requests.Status.RESOLVED)),
         open=Count("pk", filter=Q(status__in=OPEN)),
     )
-    coming = SignUp.objects.filter(
-        person=person,
-        status__in=(SignUpStatus.CONFIRMED, SignUpStatus.WAITING),
-        occurrence__starts_at__gte=timezone.now(),
-        occurrence__cancelled_at__isnull=True,
-    ).count()
+    coming = signups_coming_count(person)
     points = resident_points(person)
     return [
         Todo("rate", _("Waiting for my rating"), mine["rate"], _url(REQUESTS)),

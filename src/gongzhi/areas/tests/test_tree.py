@@ -34,6 +34,41 @@ def test_ancestor_paths_and_fixed_depth_paths(areas):
     assert tree.ancestor_path(areas["district"], Kind.STREET) is None
 
 
+def test_parent_root_and_common_paths(areas):
+    household, estate = areas["household"], areas["estate"]
+    assert tree.parent_path(areas["community"].path) == areas["street"].path
+    assert tree.is_root(areas["district"].path)
+    assert not tree.is_root(areas["street"].path)
+    assert tree.common_path([household.path, estate.path]) == estate.path
+    two_communities = [household.path, areas["other_community"].path]
+    assert tree.common_path(two_communities) == areas["street"].path
+    assert tree.ancestor_paths_of([household.path, estate.path]) == set(
+        tree.ancestor_paths(household.path, include_self=True)
+    )
+
+
+def test_chains_and_labels_are_read_in_one_query(areas, django_assert_num_queries):
+    household, estate = areas["household"], areas["estate"]
+    with django_assert_num_queries(1):
+        chains = tree.chains_of([household.path, estate.path])
+    assert [node.path for node in chains[household.path]] == tree.ancestor_paths(
+        household.path, include_self=True
+    )
+    assert chains[estate.path][-1] == estate
+    kinds = {Kind.ESTATE, Kind.BUILDING, Kind.ENTRANCE, Kind.HOUSEHOLD}
+    with django_assert_num_queries(1):
+        labels = tree.labels_of([household.path], kinds=kinds, sep="/")
+    names = [
+        node.name
+        for node in Area.objects.filter(
+            path__in=tree.ancestor_paths(household.path, include_self=True),
+            kind__in=kinds,
+        ).order_by("path")
+    ]
+    assert labels[household.path] == "/".join(names)
+    assert labels[household.path].startswith(estate.name)
+
+
 def test_within_matches_the_subtree_and_nothing_else(areas, demo_people):
     community = areas["community"]
     by_prefix = set(

@@ -25,7 +25,7 @@ from openpyxl.worksheet.header_footer import HeaderFooter
 from gongzhi.areas.models import Area
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
-from gongzhi.residents.services.exports import watermark
+from gongzhi.core.excel import watermark
 
 from ..selectors import UnitReport, pool_by_unit
 

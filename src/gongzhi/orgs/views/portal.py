@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
 from gongzhi.residents.homes import current_community
-from gongzhi.volunteering.selectors import service_record
 
 from .. import selectors
 from ..models import RegistrationStatus as Status
+from ..service_hours import service_record
 from ..services import registrations
 
 

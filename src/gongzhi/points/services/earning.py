@@ -27,6 +27,7 @@ from gongzhi.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from gongzhi.core.idempotency import idempotency_key_clean, replay
 from gongzhi.residents.homes import last_known_home
 
 from ..models import (
@@ -41,8 +42,6 @@ from ..models import (
 from .ledger import (
     Leg,
     account_open,
-    idempotency_key_clean,
-    replay,
     transfer_create,
     transfer_reverse,
     whole_number,

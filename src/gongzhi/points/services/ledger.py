@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.accounts.models import User
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.idempotency import idempotency_key_clean, replay
 
 from ..models import (
     MAY_GO_NEGATIVE,
@@ -30,19 +31,11 @@ from ..models import (
     TransferKind,
 )
 
-KEY_MAX = Transfer._meta.get_field("idempotency_key").max_length
 REASON_MAX = Transfer._meta.get_field("reason").max_length
 
 
 class InsufficientPoints(DomainError):
     default_message = _("Not enough points for this.")
-    status_code = 409
-
-
-class IdempotencyConflict(DomainError):
-    default_message = _(
-        "This idempotency key was already used for a different request."
-    )
     status_code = 409
 
 
@@ -118,38 +111,6 @@ def _fingerprint(*, kind, area, reason, by, reverses, legs) -> str:
         "legs": sorted([leg.account.pk, leg.amount] for leg in legs),
     }
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
-
-
-def idempotency_key_clean(key) -> str:
-    """A client's idempotency key, stripped; refused when missing or too
-    long for the column (transfers and orders share the length)."""
-    key = (key or "").strip()
-    if not key:
-        raise ValidationFailed(
-            _("An idempotency key is required."), field="idempotency_key"
-        )
-    if len(key) > KEY_MAX:
-        raise ValidationFailed(
-            _("The idempotency key is longer than %(max)d characters.")
-            % {"max": KEY_MAX},
-            field="idempotency_key",
-        )
-    return key
-
-
-def replay(queryset, *, key: str, fingerprint: str):
-    """The row already made under ``key`` in ``queryset`` (a transfer, an
-    order): a retry gets it back with ``replayed`` set, a different request
-    under the same key is refused."""
-    # The key is unique, so a slice finds the one row; first() would add an
-    # ORDER BY that costs Django more to build than the database to run.
-    first = next(iter(queryset.filter(idempotency_key=key)[:1]), None)
-    if first is None:
-        return None
-    if first.fingerprint != fingerprint:
-        raise IdempotencyConflict(field="idempotency_key")
-    first.replayed = True
-    return first
 
 
 @transaction.atomic

@@ -23,7 +23,8 @@ from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.tree import is_within
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
-from gongzhi.residents.services.care import photo_check
+from gongzhi.core.idempotency import idempotency_key_clean, replay
+from gongzhi.core.photos import photo_check
 
 from ..models import (
     Account,
@@ -39,8 +40,6 @@ from ..models import (
 from .ledger import (
     Leg,
     account_open,
-    idempotency_key_clean,
-    replay,
     transfer_create,
     whole_number,
 )

@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
-from gongzhi.residents.services.exports import watermark
+from gongzhi.core.excel import watermark
 
 from ..models import Goods
 from ..selectors import figures, month_bounds, month_lines

@@ -3,10 +3,10 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from gongzhi.core.errors import TransitionNotAllowed, ValidationFailed
+from gongzhi.core.idempotency import IdempotencyConflict
 from gongzhi.points.models import Account, AccountKind, Entry, Transfer, TransferKind
 from gongzhi.points.selectors import ledger_problems
 from gongzhi.points.services.ledger import (
-    IdempotencyConflict,
     InsufficientPoints,
     Leg,
     account_open,

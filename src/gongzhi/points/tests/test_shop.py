@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.core.errors import TransitionNotAllowed, ValidationFailed
+from gongzhi.core.idempotency import IdempotencyConflict
 from gongzhi.points.models import (
     Account,
     AccountKind,
@@ -17,7 +18,6 @@ from gongzhi.points.models import (
 )
 from gongzhi.points.selectors import ledger_problems
 from gongzhi.points.services.ledger import (
-    IdempotencyConflict,
     InsufficientPoints,
     Leg,
     account_open,

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
-from gongzhi.residents.services.care import PHOTO_TYPES
+from gongzhi.core.photos import photo_file_response
 
 from ..models import Goods, Order, OrderStatus
 from ..selectors import entries_of, goods_on_shelf, orders_of, pooling_allowed
@@ -43,22 +43,6 @@ HISTORY_PAGE = 30
 def pickup_qr(code: str) -> str:
     """The pickup code as an inline SVG QR code the counter can scan."""
     return segno.make(code, micro=False).svg_inline(scale=5, border=2, omitsize=True)
-
-
-def photo_response(goods: Goods):
-    """The goods' photo, for pages that already checked who may see it."""
-    if not goods.photo:
-        raise Http404
-    extension = goods.photo.name.rsplit(".", 1)[-1].lower()
-    try:
-        handle = goods.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, content_type=PHOTO_TYPES.get(extension, "image/jpeg")
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 def _account_or_none(request):
@@ -270,7 +254,8 @@ def goods_photo_mine(request, goods_id: int):
     account = _account_or_none(request)
     if account is None:
         raise Http404
-    return photo_response(get_object_or_404(Goods, pk=goods_id, community=account.area))
+    goods = get_object_or_404(Goods, pk=goods_id, community=account.area)
+    return photo_file_response(goods.photo)
 
 
 urlpatterns = [

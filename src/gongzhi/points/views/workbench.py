@@ -32,6 +32,7 @@ from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
+from gongzhi.core.photos import photo_file_response
 from gongzhi.residents.selectors.people import person_get
 
 from ..models import (
@@ -48,7 +49,6 @@ from ..selectors import entries_of, figures, goods_on_shelf, month_bounds, year_
 from ..services import earning, shop
 from ..services.accounts import policy_set, resident_account
 from ..services.statement import statement_filename, statement_write
-from .portal import photo_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 30
@@ -461,7 +461,8 @@ def goods_restock(request, community_id: int, goods_id: int):
 @perm_required(Perm.WORKBENCH)
 def goods_photo(request, community_id: int, goods_id: int):
     community = _community(request, community_id, Perm.AREA_VIEW)
-    return photo_response(get_object_or_404(Goods, pk=goods_id, community=community))
+    goods = get_object_or_404(Goods, pk=goods_id, community=community)
+    return photo_file_response(goods.photo)
 
 
 # Large awards waiting for a second person (points.manage)

@@ -20,6 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import scope_paths, subtree_q
+from gongzhi.areas.tree import chains_of
 
 from ..models import Category, PhotoKind, RequestPhoto, ServiceRequest
 from ..selectors import categories_at
@@ -96,26 +97,17 @@ def requests_visible(*, key_holder: User | None) -> QuerySet:
     )
 
 
-def _chain_paths(path: str) -> list[str]:
-    step = Area.steplen
-    return [path[:i] for i in range(step, len(path) + 1, step)]
-
-
 def addresses(areas) -> dict[int, tuple[int, str]]:
     """For each area, the place published for it and its address, most
     specific first ("1号楼, 航院小区, 三盛里社区, 五大道街道"): one query
     for all their ancestors."""
     areas = list(areas)
-    prefixes = {p for area in areas for p in _chain_paths(area.path)}
-    nodes = {
-        node.path: node
-        for node in Area.objects.filter(path__in=prefixes).only(
-            "pk", "path", "name", "kind"
-        )
-    }
+    chains = chains_of(
+        [area.path for area in areas], fields=("pk", "path", "name", "kind")
+    )
     found = {}
     for area in areas:
-        chain = [nodes[p] for p in _chain_paths(area.path) if p in nodes]
+        chain = chains[area.path]
         shown = [node for node in chain if node.kind not in FINEST]
         place = shown[-1] if shown else area
         names = [node.name for node in reversed(shown) if node.kind in ADDRESS_KINDS]
@@ -199,14 +191,10 @@ def places_named(text: str, *, paths, jurisdiction: Area | None) -> list[Area]:
     candidates = list(_places(paths, jurisdiction).filter(name__in=ends))
     if not candidates:
         return []
-    prefixes = {p for area in candidates for p in _chain_paths(area.path)}
-    names = dict(Area.objects.filter(path__in=prefixes).values_list("path", "name"))
+    chains = chains_of([area.path for area in candidates], fields=("path", "name"))
     wanted = squashed.casefold()
     return [
         area
         for area in candidates
-        if _names(
-            wanted,
-            [_squash(names.get(p, "")).casefold() for p in _chain_paths(area.path)],
-        )
+        if _names(wanted, [_squash(node.name).casefold() for node in chains[area.path]])
     ]

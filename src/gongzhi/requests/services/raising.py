@@ -20,8 +20,9 @@ from gongzhi.areas.tree import community_of, is_within
 from gongzhi.core import crypto
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
-from gongzhi.points.services.ledger import idempotency_key_clean, replay
+from gongzhi.core.idempotency import idempotency_key_clean, replay
 from gongzhi.residents.homes import last_known_community, last_known_home
+from gongzhi.residents.services.care import visit_request_link
 
 from ..models import (
     Actor,
@@ -259,7 +260,7 @@ def request_raise(
     )
     store_photos(item, checked, kind=PhotoKind.REPORT, by=by, now=now, step=step)
     if visit is not None:
-        type(visit).objects.filter(pk=visit.pk).update(service_request_id=item.pk)
+        visit_request_link(visit=visit, service_request=item)
     route(item, now=now)
     item.refresh_from_db()
     return item

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scope_paths
+from gongzhi.areas.tree import is_root
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from gongzhi.orgs.models import Organization
@@ -34,10 +35,7 @@ MAX_CLOSE_DAYS = 365
 
 def _may_configure(by: User, area: Area | None) -> bool:
     if area is None:  # everywhere: a configurer of a whole district
-        return any(
-            len(path) == Area.steplen
-            for path in scope_paths(by, Perm.REQUEST_CONFIGURE)
-        )
+        return any(is_root(path) for path in scope_paths(by, Perm.REQUEST_CONFIGURE))
     return in_scope(by, area, Perm.REQUEST_CONFIGURE)
 
 

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from gongzhi.areas.tree import street_of
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.photos import photo_check
 from gongzhi.orgs.models import Organization
-from gongzhi.residents.services.care import photo_check
 from gongzhi.volunteering.models import Team
 
 from ..models import (

@@ -12,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("requests/visit/_card.html", takes_context=True)
 def visit_request(context, visit):
     from .. import selectors
-    from ..views.visits import may_raise_from, visit_raise_form
+    from ..visits import may_raise_from, visit_raise_form
 
     user = context["request"].user
     found = None

@@ -352,9 +352,9 @@ def test_a_file_that_is_no_photo_is_refused(world):
 
 
 def test_an_oversized_photo_is_refused(world, monkeypatch):
-    from gongzhi.residents.services import care
+    from gongzhi.core import photos
 
-    monkeypatch.setattr(care, "MAX_PHOTO_BYTES", 10)
+    monkeypatch.setattr(photos, "MAX_PHOTO_BYTES", 10)
     with pytest.raises(ValidationFailed) as refused:
         raise_wall(world, photos=[photo()])
     assert refused.value.field == "photos"

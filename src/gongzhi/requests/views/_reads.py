@@ -16,15 +16,15 @@ from django.shortcuts import get_object_or_404
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
+from gongzhi.areas.tree import parent_path
 
 from .. import selectors
 from ..models import RequestPhoto, ServiceRequest
-from ..services.rules import handled_by, pool_teams
+from ..services.rules import assignee_field, handled_by, pool_teams
 from ..states import OPEN, Status
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
-    from gongzhi.residents.models import Person
 
 # The statuses a dispatcher has to act on (the desk's default view).
 DESK = (Status.SUBMITTED, Status.TRANSFER_REQUESTED, Status.POOLED)
@@ -33,7 +33,7 @@ DESK = (Status.SUBMITTED, Status.TRANSFER_REQUESTED, Status.POOLED)
 def place_label(area: Area, estates: dict[str, Area] | None = None) -> str:
     """A building reads with its estate (航院小区 1号楼)."""
     if area.kind == Kind.BUILDING and estates:
-        estate = estates.get(area.path[: -Area.steplen])
+        estate = estates.get(parent_path(area.path))
         if estate is not None:
             return f"{estate.name} {area.name}"
     return area.name
@@ -55,7 +55,7 @@ def places_in(community: Area) -> list[Area]:
     return found
 
 
-def similar_get(*, person: Person, pk: int) -> ServiceRequest:
+def similar_get(*, person, pk: int) -> ServiceRequest:
     """An open request of the resident's own community she may follow
     instead of raising it again, or one she follows in any status; 404
     for any other."""
@@ -145,7 +145,7 @@ def request_by_number(*, user: User, number: str) -> ServiceRequest | None:
 def pool_taken(*, user: User, pk: int) -> ServiceRequest | None:
     """A request of a pool the user's teams were open to that another
     team has taken: what the loser of 抢单 is told about."""
-    teams = [q for q in handled_by(user) if q.__class__.__name__ == "Team"]
+    teams = [q for q in handled_by(user) if assignee_field(q) == "team"]
     if not teams:
         return None
     return (

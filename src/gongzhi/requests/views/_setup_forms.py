@@ -138,18 +138,3 @@ class HandlerForm(forms.Form):
         self.fields["user"].choices = [("", _("Choose…"))] + [
             (str(u.pk), f"{u.name} {u.phone_masked}") for u in users
         ]
-
-
-class VisitRaiseForm(forms.Form):
-    """转为诉求: a need found on a care visit becomes a request."""
-
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=None, empty_label=_("Choose…")
-    )
-    description = forms.CharField(
-        label=_("What is the problem"), required=False, widget=textarea(3)
-    )
-
-    def __init__(self, *args, categories, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories

@@ -14,7 +14,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 from gongzhi.areas.models import Area
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
+from gongzhi.core.photos import photo_file_response
 from gongzhi.residents.homes import last_known_community, last_known_home
-from gongzhi.residents.services.care import PHOTO_TYPES
 
 from .. import selectors, services
 from ..states import MAX_REOPEN, OPEN, Rating
@@ -44,20 +44,6 @@ def _mine(request, request_id: int):
     if person is None:
         raise Http404
     return person, get_object_or_404(selectors.requests_of(person), pk=request_id)
-
-
-def photo_response(photo):
-    """A stored photo, for views that already checked who may see it."""
-    extension = photo.image.name.rsplit(".", 1)[-1].lower()
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, content_type=PHOTO_TYPES.get(extension, "image/jpeg")
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required
@@ -245,7 +231,7 @@ def portal_request(request, request_id: int):
 @login_required
 def portal_photo(request, request_id: int, photo_id: int):
     _person_, item = _mine(request, request_id)
-    return photo_response(_reads.photo_get(item, photo_id))
+    return photo_file_response(_reads.photo_get(item, photo_id).image)
 
 
 @login_required

@@ -16,27 +16,14 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
-from gongzhi.areas.scoping import in_scope
 from gongzhi.core.errors import DomainError, NotAllowed
 from gongzhi.core.forms import add_domain_error
 from gongzhi.residents.selectors.care import visit_get
 
-from .. import selectors, services
+from .. import services
 from ..states import Channel
-from ._setup_forms import VisitRaiseForm
+from ..visits import may_raise_from, visit_raise_form
 from .workbench import _nav
-
-
-def visit_raise_form(visit, data=None) -> VisitRaiseForm:
-    return VisitRaiseForm(
-        data,
-        categories=selectors.categories_at(visit.household),
-        initial={"description": visit.needs or visit.findings},
-    )
-
-
-def may_raise_from(user, visit) -> bool:
-    return in_scope(user, visit.household, Perm.REQUEST_RAISE)
 
 
 @perm_required(Perm.REQUEST_RAISE)

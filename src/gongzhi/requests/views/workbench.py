@@ -31,10 +31,9 @@ from gongzhi.areas.models import Area
 from gongzhi.areas.tree import street_of
 from gongzhi.core.errors import DomainError, NotAllowed, ValidationFailed
 from gongzhi.core.forms import add_domain_error
+from gongzhi.core.photos import photo_file_response
 from gongzhi.residents.homes import last_known_home
-from gongzhi.residents.models import PersonStatus
 from gongzhi.residents.selectors.people import PeopleFilter, people_search
-from gongzhi.volunteering.models import Team
 
 from .. import selectors, services
 from ..services.rules import handled_by
@@ -54,7 +53,6 @@ from ._forms import (
     TeamForm,
     TransferForm,
 )
-from .portal import photo_response
 
 PER_PAGE = 50
 
@@ -258,7 +256,8 @@ def _form(step: str, item, user, data=None, files=None):
         return DispatchForm(data, assignees=selectors.assignees_for(item))
     if step == "take":
         teams = _reads.my_pool_teams(user=user, service_request=item)
-        return TeamForm(data, teams=Team.objects.filter(pk__in=[t.pk for t in teams]))
+        choices = item.category.teams.filter(pk__in=[t.pk for t in teams])
+        return TeamForm(data, teams=choices)
     if step == "transfer":
         return TransferForm(data, teams=_reads.transfer_teams(item))
     if step == "street_dispatch":
@@ -333,7 +332,7 @@ def request_page(request, request_id: int):
 @desk_required
 def request_photo(request, request_id: int, photo_id: int):
     item = selectors.request_get(user=request.user, pk=request_id)
-    return photo_response(_reads.photo_get(item, photo_id))
+    return photo_file_response(_reads.photo_get(item, photo_id).image)
 
 
 def _version(request):
@@ -474,7 +473,7 @@ def _raise_form(request, community, data=None, files=None):
 def _people(request, community, q: str = ""):
     return people_search(
         user=request.user,
-        filters=PeopleFilter(q=q, area=community, status=PersonStatus.ACTIVE),
+        filters=PeopleFilter(q=q, area=community),
     )
 
 

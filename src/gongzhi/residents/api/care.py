@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.accounts.phones import clean_phone
+from gongzhi.accounts.refusals import ERRORS, area_seen, referenced, seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Area
@@ -39,9 +40,9 @@ from ..care_schemas import (
 )
 from ..models import Incident, Pairing, Person, TagType, Visit
 from ..selectors import care as selectors
+from ..selectors.people import person_seen
 from ..services import care as services
 from ..services.people import tag_types_for
-from .lookups import ERRORS, area_seen, person_seen, referenced, seen
 
 router = Router(tags=["residents"])
 

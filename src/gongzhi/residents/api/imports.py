@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gongzhi.accounts.refusals import ErrorOut, area_seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.areas.scoping import scope_paths
@@ -19,7 +20,6 @@ from gongzhi.core.errors import NotAllowed, ValidationFailed
 from ..models import PersonStatus
 from ..selectors.people import AGE_BANDS, PeopleFilter
 from ..services import exports, imports
-from .lookups import ErrorOut, area_seen
 
 router = Router(tags=["residents"])
 

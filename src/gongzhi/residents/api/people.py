@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import scope_paths, scoped
@@ -38,7 +39,7 @@ from ..schemas import (
     TagIn,
     TagOut,
 )
-from ..selectors.people import PeopleFilter, people_search
+from ..selectors.people import PeopleFilter, people_search, person_seen
 from ..services import people as services
 from ..services import tags as tag_services
 from ..services.people import tag_types_for, tag_types_touching
@@ -49,7 +50,6 @@ from ..views.people import (
     person_history,
     person_tags,
 )
-from .lookups import ERRORS, NOT_ALLOWED, area_seen, person_seen, seen
 
 router = Router(tags=["residents"])
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import scope_paths, scoped, subtree_q
+from gongzhi.areas.tree import ancestor_paths_of, labels_of
 
 from ..homes import last_known_home
 from ..models import (
@@ -40,12 +41,6 @@ if TYPE_CHECKING:
 
 # The kinds whose names make a grid worker's address: 航院小区 1号楼 1单元 101.
 ADDRESS_KINDS = {Kind.ESTATE, Kind.BUILDING, Kind.ENTRANCE, Kind.HOUSEHOLD}
-
-
-def _ancestor_paths(paths) -> set[str]:
-    """Every path on the way down to each of ``paths``, themselves included."""
-    step = Area.steplen
-    return {p[:i] for p in paths for i in range(step, len(p) + 1, step)}
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,8 @@ def care_plans_for(*, paths) -> Plans:
     if not paths:
         return Plans(defaults, {})
     plans = CarePlan.objects.filter(
-        Q(area__path__in=_ancestor_paths(paths)) | subtree_q(paths, field="area__path")
+        Q(area__path__in=ancestor_paths_of(paths))
+        | subtree_q(paths, field="area__path")
     ).values_list("tag_id", "area__path", "visit_every_days")
     by_tag: dict[int, list[tuple[str, int]]] = {}
     for tag_id, path, days in plans:
@@ -230,20 +226,7 @@ def _urgency(row: DueRow):
 def addresses(*, paths) -> dict[str, str]:
     """A short address for each household path, "航院小区 1号楼 1单元 101",
     in one query."""
-    names = dict(
-        Area.objects.filter(
-            path__in=_ancestor_paths(paths), kind__in=ADDRESS_KINDS
-        ).values_list("path", "name")
-    )
-    step = Area.steplen
-    return {
-        path: " ".join(
-            names[path[:i]]
-            for i in range(step, len(path) + 1, step)
-            if path[:i] in names
-        )
-        for path in paths
-    }
+    return labels_of(paths, kinds=ADDRESS_KINDS)
 
 
 def care_due_dress(*, rows: list[DueRow]) -> list[DueRow]:
@@ -305,7 +288,7 @@ def person_care_status(*, person: Person) -> CareStatus:
 def care_plan_rows(*, area: Area, tags) -> list[dict]:
     """For the plan page: each tag offered at ``area`` with its default,
     the plan inherited from above and the plan set on ``area`` itself."""
-    above = _ancestor_paths([area.path]) - {area.path}
+    above = ancestor_paths_of([area.path]) - {area.path}
     plans = CarePlan.objects.filter(
         Q(area=area) | Q(area__path__in=above)
     ).select_related("area")

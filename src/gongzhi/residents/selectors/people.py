@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from gongzhi.accounts.refusals import referenced, seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import scoped, subtree_q
 from gongzhi.core import crypto
@@ -51,6 +52,35 @@ def person_get(*, user: User, pk: int, perm: str = Perm.PERSONAL_VIEW) -> Person
         ),
         pk=pk,
     )
+
+
+def person_seen(request, pk: int, perm: str) -> Person:
+    """The person ``pk`` where the caller sees her (last) household, else
+    404; ``NotAllowed`` where the caller's role there lacks ``perm``."""
+    return seen(
+        Person.objects.select_related("household", "last_household"),
+        request,
+        pk,
+        via="last_household",
+        perm=perm,
+    )
+
+
+def person_referenced(request, pk: int, *, field: str) -> Person:
+    """A person named in a request body where the caller sees her (last)
+    household, else a ``field`` error: unknown and out of sight alike."""
+    return referenced(
+        request,
+        Person.objects.select_related("household", "last_household"),
+        pk,
+        via="last_household",
+        field=field,
+    )
+
+
+def person_of(user: User) -> Person | None:
+    """The resident record of a login; None when it has none."""
+    return Person.objects.filter(user=user).first()
 
 
 def _born_between(band: str, today: dt.date) -> Q:

@@ -3,25 +3,23 @@ pairing aid. Every service checks everything first and writes after, so a
 refusal changes nothing; visits and incidents are written to the audit
 trail, and an incident's timeline is only ever appended to.
 
-A need raised on a visit may be meant to become a service request (the
-requests app builds that workflow). Until it exists, ``visit_record`` keeps
-the need on the visit and records the wish in the audit event's detail
-(``"request_wanted": true``); ``Visit.service_request_id`` stays empty and
-is filled by the requests app when it turns the need into a request.
+A need raised on a visit may be meant to become a service request:
+``visit_record`` keeps the need on the visit and records the wish in the
+audit event's detail (``"request_wanted": true``); ``Visit.service_request``
+stays empty until the requests app turns the need into a request and links
+it through ``visit_request_link``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-import warnings
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, UnidentifiedImageError
 
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
@@ -29,6 +27,7 @@ from gongzhi.areas.scoping import in_scope
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.photos import photo_check
 
 from ..models import (
     CarePlan,
@@ -50,12 +49,6 @@ if TYPE_CHECKING:
     from gongzhi.accounts.models import User
 
 MAX_PHOTOS = 9
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-# What Pillow reports -> the extension the stored file gets. The uploaded
-# name is never used: it may say anything.
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-PHOTO_TYPES["gif"] = "image/gif"
 TEXT_MAX = 2000
 MAX_PLAN_DAYS = 3650
 # A phone's clock may run a little ahead of the server's.
@@ -156,44 +149,6 @@ def care_plans_save(
 
 
 # Visits
-
-
-def photo_check(upload, *, field: str = "photos") -> str:
-    """The extension to store an uploaded photo under, after checking it is
-    a real image of an accepted format within the size limit; a refusal
-    names ``field``."""
-    name = getattr(upload, "name", "") or _("photo")
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationFailed(
-            _("“%(name)s” is larger than %(max)d MB.")
-            % {"name": name, "max": MAX_PHOTO_BYTES // (1024 * 1024)},
-            field=field,
-        )
-    not_image = ValidationFailed(
-        _("“%(name)s” is not a photo (JPEG, PNG, WebP or GIF).") % {"name": name},
-        field=field,
-    )
-    try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                kind = image.format
-                image.verify()
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-    ):
-        raise not_image from None
-    finally:
-        upload.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise not_image
-    return PHOTO_FORMATS[kind]
 
 
 def _clean_incident(incident: Incident | None, person: Person) -> Incident | None:
@@ -301,6 +256,14 @@ def visit_record(
             "request_wanted": bool(request_wanted),
         },
     )
+    return visit
+
+
+def visit_request_link(*, visit: Visit, service_request) -> Visit:
+    """Link the service request a visit's need became (转为诉求) to the
+    visit: what the visit's page then shows."""
+    Visit.objects.filter(pk=visit.pk).update(service_request=service_request)
+    visit.service_request = service_request
     return visit
 
 

@@ -26,10 +26,12 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scope_paths
+from gongzhi.areas.tree import ancestor_paths, ancestor_paths_of
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
 from gongzhi.core.errors import NotAllowed, ValidationFailed
+from gongzhi.core.excel import watermark
 
 from ..models import Membership, PersonStatus
 from ..selectors.people import PeopleFilter, open_tags, people_search
@@ -77,14 +79,6 @@ def export_full_allowed(*, user: User, area: Area | None) -> bool:
     )
 
 
-def watermark(*, by: User, at=None) -> str:
-    at = timezone.localtime(at or timezone.now())
-    return _(
-        "Exported by %(name)s %(phone)s · %(time)s · for official use only, "
-        "do not pass on"
-    ) % {"name": by.name, "phone": by.phone, "time": f"{at:%Y-%m-%d %H:%M}"}
-
-
 def export_filename(*, at=None) -> str:
     at = timezone.localtime(at or timezone.now())
     return f"居民名册_{at:%Y%m%d_%H%M}.xlsx"
@@ -114,10 +108,7 @@ class _Places:
         self.nodes: dict[str, tuple[str, str]] = {}
 
     def load(self, paths) -> None:
-        step = Area.steplen
-        wanted = {
-            p[: step * d] for p in paths for d in range(1, len(p) // step + 1)
-        } - self.nodes.keys()
+        wanted = ancestor_paths_of(paths) - self.nodes.keys()
         if wanted:
             for path, name, kind in Area.objects.filter(path__in=wanted).values_list(
                 "path", "name", "kind"
@@ -126,11 +117,11 @@ class _Places:
 
     def describe(self, path: str) -> tuple[str, str, str]:
         """(address as the import writes it, community, grid)."""
-        step = Area.steplen
         chain = [
-            self.nodes.get(path[: step * d]) for d in range(1, len(path) // step + 1)
+            self.nodes[p]
+            for p in ancestor_paths(path, include_self=True)
+            if p in self.nodes
         ]
-        chain = [node for node in chain if node is not None]
         place = "/".join(
             name
             for name, kind in chain

@@ -43,7 +43,12 @@ from gongzhi.accounts.phones import clean_phone
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scope_paths, subtree_q
-from gongzhi.areas.tree import ancestor_path
+from gongzhi.areas.tree import (
+    ancestor_path,
+    ancestor_paths,
+    ancestor_paths_of,
+    common_path,
+)
 from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
@@ -521,8 +526,7 @@ class Addresses:
     AMBIGUOUS = -1
 
     def __init__(self, paths: list[str]):
-        step = Area.steplen
-        ancestors = {p[: step * d] for p in paths for d in range(1, len(p) // step)}
+        ancestors = ancestor_paths_of(paths, include_self=False)
         nodes = {}
         query = Area.objects.filter(subtree_q(paths)) | Area.objects.filter(
             path__in=ancestors
@@ -539,9 +543,8 @@ class Addresses:
             if kind != Kind.HOUSEHOLD or not any(path.startswith(p) for p in paths):
                 continue
             chain = [
-                nodes.get(path[: step * d]) for d in range(1, len(path) // step + 1)
+                nodes[p] for p in ancestor_paths(path, include_self=True) if p in nodes
             ]
-            chain = [node for node in chain if node is not None]
             if any(node[3] for node in chain):
                 self.retired.add(pk)
             self.paths[pk] = path
@@ -961,10 +964,7 @@ def import_check(*, file, by: User, area: Area | None = None) -> list[Parsed]:
 
 
 def _common_area(paths: list[str]) -> Area | None:
-    prefix = paths[0]
-    for path in paths[1:]:
-        while not path.startswith(prefix):
-            prefix = prefix[: -Area.steplen]
+    prefix = common_path(paths)
     return Area.objects.filter(path=prefix).first() if prefix else None
 
 
@@ -1183,9 +1183,8 @@ def _sample_address(paths: list[str]) -> str:
     )
     if first is None:
         return SAMPLE_ADDRESS
-    step = Area.steplen
     chain = Area.objects.filter(
-        path__in=[first[: step * d] for d in range(1, len(first) // step + 1)],
+        path__in=ancestor_paths(first, include_self=True),
         kind__in=[Kind.ESTATE, Kind.BUILDING, Kind.ENTRANCE, Kind.HOUSEHOLD],
     ).order_by("path")
     return "/".join(node.name for node in chain)

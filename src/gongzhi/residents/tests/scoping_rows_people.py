@@ -15,7 +15,8 @@ the list's reach by role is told in test_people_views.py.
 
 from django.utils import timezone
 
-from gongzhi.areas.models import Area
+from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.tree import ancestor_path
 from gongzhi.residents.models import Person, PersonTag, TagType
 from tests.test_scoping_matrix import Row
 
@@ -71,7 +72,7 @@ def person_tag_at(area) -> int:
 def street_tag_at(area) -> int:
     if area.depth < 2:
         return 0
-    street = Area.objects.get(path=area.path[: Area.steplen * 2])
+    street = Area.objects.get(path=ancestor_path(area, Kind.STREET))
     tag, _ = TagType.objects.get_or_create(
         street=street, code="matrix", defaults={"name": MARK}
     )

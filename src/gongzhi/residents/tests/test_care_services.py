@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from gongzhi.audit.models import Action, Event
+from gongzhi.core import photos
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from gongzhi.residents.models import (
     CarePlan,
@@ -239,7 +240,7 @@ def test_a_photo_that_is_not_an_image_is_refused(liu, users):
 
 
 def test_a_photo_over_the_size_limit_is_refused(liu, users, monkeypatch):
-    monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 50)
+    monkeypatch.setattr(photos, "MAX_PHOTO_BYTES", 50)
     with pytest.raises(ValidationFailed) as refused:
         visit(liu, users["grid_worker"], photos=[png()])
     assert refused.value.field == "photos"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +23,7 @@ from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scope_paths, scoped
 from gongzhi.core.errors import DomainError, ValidationFailed
 from gongzhi.core.forms import add_domain_error
+from gongzhi.core.photos import photo_file_response
 
 from .. import care_forms as cf
 from ..homes import last_known_home
@@ -213,16 +214,7 @@ def visit_photo(request, visit_id: int, photo_id: int):
     """A visit photo, to those who may read the visit; never a public URL."""
     visit = selectors.visit_get(user=request.user, pk=visit_id)
     photo = get_object_or_404(VisitPhoto, visit=visit, pk=photo_id)
-    extension = photo.image.name.rsplit(".", 1)[-1].lower()
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, content_type=services.PHOTO_TYPES.get(extension, "image/jpeg")
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photo_file_response(photo.image)
 
 
 # Incidents

@@ -14,7 +14,7 @@ from gongzhi.areas.scoping import in_scope
 from gongzhi.areas.tree import is_within
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
-from gongzhi.residents.services.care import photo_check
+from gongzhi.core.photos import photo_check
 
 from ..models import (
     Activity,

@@ -235,10 +235,10 @@ def test_a_photo_is_kept_under_a_name_of_its_own(event, media):
 def test_a_bad_photo_is_refused_naming_the_field_and_nothing_is_published(
     event, media, settings, monkeypatch, upload, says
 ):
-    from gongzhi.residents.services import care
+    from gongzhi.core import photos
 
     monkeypatch.setattr(
-        care, "MAX_PHOTO_BYTES", 10 if says == "larger than" else 8 << 20
+        photos, "MAX_PHOTO_BYTES", 10 if says == "larger than" else 8 << 20
     )
     before = Activity.objects.count()
     with translation.override("en"), pytest.raises(ValidationFailed) as refused:

@@ -19,7 +19,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +30,8 @@ from django.views.decorators.http import require_POST
 from gongzhi.areas.tree import street_of
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
+from gongzhi.core.photos import photo_file_response
 from gongzhi.residents.homes import last_known_community
-from gongzhi.residents.services.care import PHOTO_TYPES
 
 from .. import selectors
 from ..feeds import feed_url
@@ -126,28 +126,11 @@ def portal_session(request, session_id: int):
     return render(request, "volunteering/portal/session.html", context)
 
 
-def photo_response(activity):
-    """The activity's photo, for views that already checked who may see
-    it; 404 when it has none."""
-    if not activity.photo:
-        raise Http404
-    extension = activity.photo.name.rsplit(".", 1)[-1].lower()
-    try:
-        handle = activity.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, content_type=PHOTO_TYPES.get(extension, "image/jpeg")
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 @login_required
 def portal_photo(request, session_id: int):
     """The photo of a session the resident may join."""
     _person, occurrence = _my_session(request, session_id)
-    return photo_response(occurrence.activity)
+    return photo_file_response(occurrence.activity.photo)
 
 
 BEIJING_FORMAT = "%Y-%m-%dT%H:%M"

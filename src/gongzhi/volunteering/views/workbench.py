@@ -30,6 +30,7 @@ from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import DomainError, ValidationFailed
 from gongzhi.core.forms import add_domain_error
+from gongzhi.core.photos import photo_file_response
 from gongzhi.orgs.selectors import org_list, party_member_ids
 from gongzhi.residents.homes import last_known_community
 from gongzhi.residents.selectors.people import person_get
@@ -50,7 +51,6 @@ from ..models import (
 from ..recurrence import Festival, Frequency, Rule
 from ..services import activities, attendance, teams
 from ..services.rules import may_organize
-from .portal import photo_response
 
 BEIJING_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -501,7 +501,7 @@ def session_walkins(request, session_id: int):
 @perm_required(Perm.ACTIVITY_VIEW)
 def session_photo(request, session_id: int):
     """The activity's photo, for whoever sees the session here."""
-    return photo_response(_session(request, session_id).activity)
+    return photo_file_response(_session(request, session_id).activity.photo)
 
 
 @perm_required(Perm.ACTIVITY_VIEW)

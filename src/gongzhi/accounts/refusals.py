@@ -1,10 +1,11 @@
-"""How the residents endpoints find what a request names, and the error
-body they answer with.
+"""One way to refuse, for pages and the API alike.
 
 An object is looked up where the caller sees its area: elsewhere it is 404,
 exactly as one that does not exist; where she sees it but her role lacks
-the permission, 403. An object named in a request body is a field error
-when unknown or out of sight, the two alike.
+the permission, ``NotAllowed`` (the API answers 403, a page 404). An object
+named in a request body is a field error when unknown or out of sight, the
+two alike. Every refusal the API sends has one shape,
+``{"detail": …, "field": …}``.
 """
 
 from django.db.models import QuerySet
@@ -15,8 +16,6 @@ from ninja import Schema
 from gongzhi.areas.models import Area
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import NotAllowed, ValidationFailed
-
-from ..models import Person
 
 
 class ErrorOut(Schema):
@@ -30,8 +29,8 @@ NOT_ALLOWED = {403: ErrorOut, 404: ErrorOut}
 
 def seen(queryset: QuerySet, request, pk: int, *, via: str, perm: str):
     """The object ``pk`` where the caller sees its area (``via`` leads from
-    the object to it; empty for an area itself), else 404; 403 where she
-    sees it but her role lacks ``perm`` there."""
+    the object to it; empty for an area itself), else 404; ``NotAllowed``
+    where she sees it but her role lacks ``perm`` there."""
     item = get_object_or_404(scoped(queryset, user=request.user, via=via), pk=pk)
     area = item
     for part in via.split("__") if via else ():
@@ -43,16 +42,6 @@ def seen(queryset: QuerySet, request, pk: int, *, via: str, perm: str):
 
 def area_seen(request, pk: int, perm: str) -> Area:
     return seen(Area.objects.all(), request, pk, via="", perm=perm)
-
-
-def person_seen(request, pk: int, perm: str) -> Person:
-    return seen(
-        Person.objects.select_related("household", "last_household"),
-        request,
-        pk,
-        via="last_household",
-        perm=perm,
-    )
 
 
 def referenced(request, queryset: QuerySet, pk: int, *, via: str, field: str):
