@@ -21,6 +21,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Kind
 from gongzhi.core.errors import ValidationFailed
+from gongzhi.core.schemas import StepOut
 from gongzhi.residents.api.lookups import (
     ERRORS,
     NOT_ALLOWED,
@@ -93,6 +94,10 @@ class OrderOut(Schema):
     pickup_by: dt.datetime
 
 
+class OrderDetailOut(OrderOut):
+    history: list[StepOut]
+
+
 class OrderIn(Schema):
     goods_id: int
     quantity: int = 1
@@ -130,6 +135,7 @@ class AwardOut(Schema):
     reason: str
     status: str
     status_label: str
+    history: list[StepOut]
 
 
 class MonthOut(Schema):
@@ -173,6 +179,14 @@ def _order_out(order: Order) -> dict:
     }
 
 
+def _order_detail(order: Order) -> dict:
+    """One order with its history, answered by each write on it."""
+    return {
+        **_order_out(order),
+        "history": shop.ORDER_FLOW.timeline(order, names=False),
+    }
+
+
 def _award_out(award: Award) -> dict:
     return {
         "id": award.pk,
@@ -181,6 +195,7 @@ def _award_out(award: Award) -> dict:
         "reason": award.reason,
         "status": award.status,
         "status_label": award.get_status_display(),
+        "history": earning.AWARD_FLOW.timeline(award),
     }
 
 
@@ -277,7 +292,7 @@ def my_orders(request):
 
 @router.post(
     "/me/orders",
-    response={200: OrderOut, 201: OrderOut, **ERRORS},
+    response={200: OrderDetailOut, 201: OrderDetailOut, **ERRORS},
     summary="Redeem goods; answers the pickup code",
 )
 def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
@@ -303,12 +318,12 @@ def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
         raise ValidationFailed(
             _("No such goods in your community's shop."), field="goods_id"
         ) from None
-    return _written(order, _order_out(order))
+    return _written(order, _order_detail(order))
 
 
 @router.post(
     "/me/orders/{int:order_id}/cancel",
-    response={200: OrderOut, **ERRORS},
+    response={200: OrderDetailOut, **ERRORS},
     summary="Cancel my order awaiting pickup; the points come back",
 )
 def my_order_cancel(
@@ -317,13 +332,13 @@ def my_order_cancel(
     account = _my_account(request)
     order = get_object_or_404(orders_of(account).select_related("goods"), pk=order_id)
     if _done_by(order.status, OrderStatus.CANCELLED, order.closed_by_id, request):
-        return _order_out(order)
+        return _order_detail(order)
     order = shop.order_cancel(
         order=order,
         by=request.user,
         reason=payload.reason or _("Cancelled by the resident."),
     )
-    return _order_out(order)
+    return _order_detail(order)
 
 
 @router.get(
@@ -401,7 +416,7 @@ def award_reject(request, award_id: int, payload: RejectIn, idempotency_key: str
 
 @router.post(
     "/communities/{int:community_id}/hand-over",
-    response={200: OrderOut, **ERRORS},
+    response={200: OrderDetailOut, **ERRORS},
     summary="Hand goods over at the community's counter against the pickup code",
 )
 def counter_hand_over(
@@ -425,11 +440,11 @@ def counter_hand_over(
         .first()
     )
     if done is not None:
-        return _order_out(done)
+        return _order_detail(done)
     order = shop.order_hand_over(
         community=community, code=payload.code, by=request.user
     )
-    return _order_out(order)
+    return _order_detail(order)
 
 
 @router.get(
