@@ -244,12 +244,6 @@ class RegistrationStep(TransitionRecord):
         related_name="steps",
         verbose_name=_("registration"),
     )
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=RegistrationStatus.choices, blank=True
-    )
-    to_status = models.CharField(
-        _("to"), max_length=20, choices=RegistrationStatus.choices
-    )
 
     class Meta(TransitionRecord.Meta):
         verbose_name = _("registration step")

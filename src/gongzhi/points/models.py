@@ -484,10 +484,6 @@ class OrderStep(TransitionRecord):
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="steps", verbose_name=_("order")
     )
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=OrderStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices)
 
     class Meta(TransitionRecord.Meta):
         verbose_name = _("order step")
@@ -505,10 +501,6 @@ class AwardStep(TransitionRecord):
     award = models.ForeignKey(
         Award, on_delete=models.PROTECT, related_name="steps", verbose_name=_("award")
     )
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=AwardStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=20, choices=AwardStatus.choices)
 
     class Meta(TransitionRecord.Meta):
         verbose_name = _("award step")

@@ -262,10 +262,6 @@ class ActivityStep(TransitionRecord):
         related_name="steps",
         verbose_name=_("activity"),
     )
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=ActivityStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=20, choices=ActivityStatus.choices)
 
     class Meta(TransitionRecord.Meta):
         verbose_name = _("activity step")
