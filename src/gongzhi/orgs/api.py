@@ -24,6 +24,7 @@ from gongzhi.accounts.refusals import (
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core.errors import ValidationFailed, fields_renamed
+from gongzhi.core.schemas import StepOut
 from gongzhi.residents.homes import current_community
 
 from . import selectors
@@ -107,9 +108,13 @@ class RegistrationOut(Schema):
     note: str
 
 
+class RegistrationDetailOut(RegistrationOut):
+    history: list[StepOut]
+
+
 class MyRegistrationOut(Schema):
     community: str | None
-    registration: RegistrationOut | None
+    registration: RegistrationDetailOut | None
 
 
 class RegisterIn(Schema):
@@ -178,6 +183,14 @@ def _agreement_out(agreement: Agreement) -> dict:
         "ends_on": agreement.ends_on,
         "commitments": agreement.commitments,
         "current": agreement.is_current(timezone.localdate()),
+    }
+
+
+def _registration_detail(registration: PartyRegistration) -> dict:
+    """One registration with its history, for the member and staff."""
+    return {
+        **_registration_out(registration),
+        "history": registrations.FLOW.timeline(registration),
     }
 
 
@@ -399,12 +412,12 @@ def _decided(request, registration_id: int, action: str, note: str = "") -> dict
     done = registrations.registration_transition(
         registration=found, action=action, by=request.user, note=note
     )
-    return _registration_out(done)
+    return _registration_detail(done)
 
 
 @router.post(
     "/registrations/{int:registration_id}/confirm",
-    response={200: RegistrationOut, **ERRORS},
+    response={200: RegistrationDetailOut, **ERRORS},
     summary="Confirm a party member's registration",
 )
 def registration_confirm(request, registration_id: int, payload: NoteIn):
@@ -413,7 +426,7 @@ def registration_confirm(request, registration_id: int, payload: NoteIn):
 
 @router.post(
     "/registrations/{int:registration_id}/decline",
-    response={200: RegistrationOut, **ERRORS},
+    response={200: RegistrationDetailOut, **ERRORS},
     summary="Decline a party member's registration, saying why",
 )
 def registration_decline(request, registration_id: int, payload: NoteIn):
@@ -434,13 +447,13 @@ def my_registration(request):
     found = selectors.registration_of(person)
     return {
         "community": community.name if community else None,
-        "registration": _registration_out(found) if found else None,
+        "registration": _registration_detail(found) if found else None,
     }
 
 
 @router.post(
     "/me/registration",
-    response={201: RegistrationOut, **ERRORS},
+    response={201: RegistrationDetailOut, **ERRORS},
     summary="Register as a party member at my residence community (双报到)",
 )
 def my_register(request, payload: RegisterIn):
@@ -448,12 +461,12 @@ def my_register(request, payload: RegisterIn):
     made = registrations.registration_create(
         person=person, work_unit=payload.work_unit, by=request.user
     )
-    return Status(201, _registration_out(made))
+    return Status(201, _registration_detail(made))
 
 
 @router.post(
     "/me/registration/end",
-    response={200: RegistrationOut, **ERRORS},
+    response={200: RegistrationDetailOut, **ERRORS},
     summary="End my registration (moving away, or leaving the pool)",
 )
 def my_registration_end(request):
@@ -464,4 +477,4 @@ def my_registration_end(request):
     done = registrations.registration_transition(
         registration=found, action="end", by=request.user
     )
-    return _registration_out(done)
+    return _registration_detail(done)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area, Kind
 from gongzhi.core import crypto
+from gongzhi.core.models import TransitionRecord
 
 
 class OrgKind(models.TextChoices):
@@ -231,3 +232,25 @@ class PartyRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.community_id}"
+
+
+class RegistrationStep(TransitionRecord):
+    """One step of a registration's history: registered, confirmed,
+    declined, ended, by whom, when and why."""
+
+    registration = models.ForeignKey(
+        PartyRegistration,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        verbose_name=_("registration"),
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("registration step")
+        verbose_name_plural = _("registration steps")
+        indexes = [
+            models.Index(fields=["registration", "at"], name="orgs_reg_step_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -22,6 +22,7 @@ from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Kind
 from gongzhi.core.errors import ValidationFailed
+from gongzhi.core.schemas import StepOut
 from gongzhi.residents.selectors.people import person_seen
 
 from .models import (
@@ -88,6 +89,10 @@ class OrderOut(Schema):
     pickup_by: dt.datetime
 
 
+class OrderDetailOut(OrderOut):
+    history: list[StepOut]
+
+
 class OrderIn(Schema):
     goods_id: int
     quantity: int = 1
@@ -125,6 +130,7 @@ class AwardOut(Schema):
     reason: str
     status: str
     status_label: str
+    history: list[StepOut]
 
 
 class MonthOut(Schema):
@@ -168,6 +174,14 @@ def _order_out(order: Order) -> dict:
     }
 
 
+def _order_detail(order: Order) -> dict:
+    """One order with its history, answered by each write on it."""
+    return {
+        **_order_out(order),
+        "history": shop.ORDER_FLOW.timeline(order, names=False),
+    }
+
+
 def _award_out(award: Award) -> dict:
     return {
         "id": award.pk,
@@ -176,6 +190,7 @@ def _award_out(award: Award) -> dict:
         "reason": award.reason,
         "status": award.status,
         "status_label": award.get_status_display(),
+        "history": earning.AWARD_FLOW.timeline(award),
     }
 
 
@@ -272,7 +287,7 @@ def my_orders(request):
 
 @router.post(
     "/me/orders",
-    response={200: OrderOut, 201: OrderOut, **ERRORS},
+    response={200: OrderDetailOut, 201: OrderDetailOut, **ERRORS},
     summary="Redeem goods; answers the pickup code",
 )
 def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
@@ -298,12 +313,12 @@ def my_order_place(request, payload: OrderIn, idempotency_key: str = KEY):
         raise ValidationFailed(
             _("No such goods in your community's shop."), field="goods_id"
         ) from None
-    return _written(order, _order_out(order))
+    return _written(order, _order_detail(order))
 
 
 @router.post(
     "/me/orders/{int:order_id}/cancel",
-    response={200: OrderOut, **ERRORS},
+    response={200: OrderDetailOut, **ERRORS},
     summary="Cancel my order awaiting pickup; the points come back",
 )
 def my_order_cancel(
@@ -312,13 +327,13 @@ def my_order_cancel(
     account = _my_account(request)
     order = get_object_or_404(orders_of(account).select_related("goods"), pk=order_id)
     if _done_by(order.status, OrderStatus.CANCELLED, order.closed_by_id, request):
-        return _order_out(order)
+        return _order_detail(order)
     order = shop.order_cancel(
         order=order,
         by=request.user,
         reason=payload.reason or _("Cancelled by the resident."),
     )
-    return _order_out(order)
+    return _order_detail(order)
 
 
 @router.get(
@@ -396,7 +411,7 @@ def award_reject(request, award_id: int, payload: RejectIn, idempotency_key: str
 
 @router.post(
     "/communities/{int:community_id}/hand-over",
-    response={200: OrderOut, **ERRORS},
+    response={200: OrderDetailOut, **ERRORS},
     summary="Hand goods over at the community's counter against the pickup code",
 )
 def counter_hand_over(
@@ -420,11 +435,11 @@ def counter_hand_over(
         .first()
     )
     if done is not None:
-        return _order_out(done)
+        return _order_detail(done)
     order = shop.order_hand_over(
         community=community, code=payload.code, by=request.user
     )
-    return _order_out(order)
+    return _order_detail(order)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area
+from gongzhi.core.models import TransitionRecord
 
 
 class AccountKind(models.TextChoices):
@@ -474,6 +475,40 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.reason} +{self.points}"
+
+
+class OrderStep(TransitionRecord):
+    """One step of a redemption order: placed, handed over, cancelled
+    (with the refund's transfer in ``extra``)."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="steps", verbose_name=_("order")
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("order step")
+        verbose_name_plural = _("order steps")
+        indexes = [models.Index(fields=["order", "at"], name="points_order_step_at")]
+
+    def __str__(self):
+        return f"{self.order_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AwardStep(TransitionRecord):
+    """One step of an award: made (and paid at once, or waiting),
+    approved, rejected, withdrawn or reversed."""
+
+    award = models.ForeignKey(
+        Award, on_delete=models.PROTECT, related_name="steps", verbose_name=_("award")
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("award step")
+        verbose_name_plural = _("award steps")
+        indexes = [models.Index(fields=["award", "at"], name="points_award_step_at")]
+
+    def __str__(self):
+        return f"{self.award_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class PointsPolicy(models.Model):

@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area
 from gongzhi.core import crypto
+from gongzhi.core.models import TransitionRecord
 
 from .states import Channel, Rating, Status, Urgency
 
@@ -423,9 +424,10 @@ class Actor(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
-class Transition(models.Model):
+class Transition(TransitionRecord):
     """One step of a request's history (the timeline residents see).
-    Appended by the services, never changed or deleted."""
+    Appended by the services (``core.workflow``), never changed or
+    deleted. Its steps carry typed columns, not ``extra``."""
 
     request = models.ForeignKey(
         ServiceRequest,
@@ -433,22 +435,12 @@ class Transition(models.Model):
         related_name="transitions",
         verbose_name=_("request"),
     )
-    action = models.CharField(_("action"), max_length=20)
     from_status = models.CharField(
         _("from"), max_length=20, choices=Status.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     actor = models.CharField(_("as"), max_length=12, choices=Actor.choices)
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
+    extra = None
     # The assignee after the step, as it was then.
     team = models.ForeignKey(
         "volunteering.Team",

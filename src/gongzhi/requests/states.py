@@ -17,17 +17,18 @@ The flow (点单 → 派单 → 接单 → 办结 → 评价)::
 
 Each action names the statuses it may start from, the status it leads to
 (``None``: it stays, the step is only recorded) and who may take it. The
-services (``services.transition``) are the one door: they lock the row,
-refuse an action not allowed from the current status or to the user, and
-write a ``Transition`` for every step taken.
+services (``services.workflow``, on the engine of ``core.workflow``) are
+the one door: they lock the row, refuse an action not allowed from the
+current status or to the user, and write a ``Transition`` for every step
+taken.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.workflow import Move, move
 
 
 class Status(models.TextChoices):
@@ -111,14 +112,12 @@ class Who:
     SYSTEM = "system"  # automatic routing and the sweep (no user)
 
 
-class Rule(NamedTuple):
-    sources: frozenset
-    target: str | None  # None: the status stays
-    who: frozenset
+# A rule of the table is the engine's ``Move``; ``who`` holds ``Who`` tokens.
+Rule = Move
 
 
 def _rule(sources, target, *who) -> Rule:
-    return Rule(frozenset(sources), target, frozenset(who))
+    return move(sources, target, *who)
 
 
 S = Status

@@ -23,11 +23,12 @@ from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import NotAllowed, ValidationFailed, fields_renamed
+from gongzhi.core.schemas import StepOut
 from gongzhi.orgs.selectors import org_list
 from gongzhi.residents.selectors.people import person_seen
 
 from . import selectors
-from .models import Attendance, Occurrence, SignUp, Team, TeamMember
+from .models import Activity, Attendance, Occurrence, SignUp, Team, TeamMember
 from .recurrence import Rule
 from .services import activities, attendance, signup, teams
 from .services.rules import may_organize
@@ -55,6 +56,8 @@ class SessionOut(Schema):
     signed_up: int
     points_per_hour: int
     cancelled: bool
+    activity_status: str
+    activity_status_label: str
     my_status: str = ""
     my_status_label: str = ""
     my_signup_id: int | None = None
@@ -125,6 +128,14 @@ class ActivityIn(Schema):
     points_per_hour: int = 0
     description: str = ""
     repeat: RepeatIn | None = None
+
+
+class ActivityDetailOut(Schema):
+    id: int
+    title: str
+    status: str
+    status_label: str
+    history: list[StepOut]
 
 
 class ActivityOut(Schema):
@@ -248,6 +259,8 @@ def _session_out(o: Occurrence, mine: SignUp | None = None) -> dict:
         "signed_up": o.signed_up,
         "points_per_hour": activity.points_per_hour,
         "cancelled": bool(o.cancelled_at or activity.cancelled_at),
+        "activity_status": activity.status,
+        "activity_status_label": activity.get_status_display(),
         "my_status": mine.status if mine else "",
         "my_status_label": mine.get_status_display() if mine else "",
         "my_signup_id": mine.pk if mine else None,
@@ -588,6 +601,61 @@ def session_cancel(request, session_id: int, payload: ReasonIn):
         occurrence=occurrence, reason=payload.reason, by=request.user
     )
     return _session_out(get_object_or_404(SESSIONS, pk=session_id))
+
+
+def _activity_organized(request, activity_id: int) -> Activity:
+    """An activity the caller runs, refused as ``_organized`` refuses."""
+    activity = get_object_or_404(
+        Activity.objects.select_related("community", "team__leader"), pk=activity_id
+    )
+    if may_organize(request.user, activity):
+        return activity
+    if in_scope(request.user, activity.community, Perm.AREA_VIEW):
+        raise NotAllowed(_("Your role does not allow this here."))
+    raise Http404
+
+
+def _activity_out(activity: Activity) -> dict:
+    return {
+        "id": activity.pk,
+        "title": activity.title,
+        "status": activity.status,
+        "status_label": activity.get_status_display(),
+        "history": activities.ACTIVITY_FLOW.timeline(activity),
+    }
+
+
+@router.get(
+    "/activities/{int:activity_id}",
+    response={200: ActivityDetailOut, **NOT_ALLOWED},
+    summary="An activity's status and its history (organizers)",
+)
+def activity_detail(request, activity_id: int):
+    return _activity_out(_activity_organized(request, activity_id))
+
+
+@router.post(
+    "/activities/{int:activity_id}/cancel",
+    response={200: ActivityDetailOut, **ERRORS},
+    summary="Call a whole activity off, saying why; its sessions to come end with it",
+)
+def activity_cancel(request, activity_id: int, payload: ReasonIn):
+    activity = _activity_organized(request, activity_id)
+    done = activities.activity_cancel(
+        activity=activity, reason=payload.reason, by=request.user
+    )
+    return _activity_out(done)
+
+
+@router.post(
+    "/activities/{int:activity_id}/finish",
+    response={200: ActivityDetailOut, **ERRORS},
+    summary="Mark an activity finished once its last session has begun",
+)
+def activity_finish(request, activity_id: int):
+    activity = _activity_organized(request, activity_id)
+    done = activities.activity_finish(activity=activity, by=request.user)
+    return _activity_out(done)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area
+from gongzhi.core.models import TransitionRecord
 
 
 class TeamType(models.TextChoices):
@@ -160,8 +161,16 @@ class Audience(models.TextChoices):
     DISABLED = "disabled", _("People with disabilities")
 
 
+class ActivityStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    FINISHED = "finished", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Activity(models.Model):
-    """What is offered and how it recurs. Its sessions are Occurrences."""
+    """What is offered and how it recurs. Its sessions are Occurrences.
+    Published, it takes sign-ups; finished or cancelled, none
+    (``services.activities.ACTIVITY_FLOW``)."""
 
     title = models.CharField(_("title"), max_length=80)
     kind = models.CharField(_("type"), max_length=16, choices=ActivityType.choices)
@@ -215,7 +224,14 @@ class Activity(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ActivityStatus.choices,
+        default=ActivityStatus.PUBLISHED,
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("activity")
@@ -235,6 +251,27 @@ class Activity(models.Model):
         if self.unit_id:
             return self.unit.name
         return self.community.name
+
+
+class ActivityStep(TransitionRecord):
+    """One step of an activity: published, finished, cancelled (and why)."""
+
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        verbose_name=_("activity"),
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("activity step")
+        verbose_name_plural = _("activity steps")
+        indexes = [
+            models.Index(fields=["activity", "at"], name="vol_activity_step_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.activity_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Occurrence(models.Model):

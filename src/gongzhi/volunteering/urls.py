@@ -67,4 +67,6 @@ urlpatterns = [
     ),
     path(S + "confirm/", workbench.session_confirm, name="session_confirm"),
     path(S + "cancel/", workbench.session_cancel, name="session_cancel"),
+    path(S + "activity/cancel/", workbench.activity_cancel, name="activity_cancel"),
+    path(S + "activity/finish/", workbench.activity_finish, name="activity_finish"),
 ]

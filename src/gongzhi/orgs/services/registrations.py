@@ -3,8 +3,9 @@ with her work unit, the community confirms or declines, and either side
 may end it later.
 
 One table, one door: every change of status goes through
-``registration_transition``, which refuses before writing and records who
-and when on the registration itself.
+``registration_transition`` (on ``core.workflow``), which refuses before
+writing, records who and when on the registration itself and appends a
+``RegistrationStep`` (the history the member and staff read).
 """
 
 import datetime as dt
@@ -12,30 +13,62 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import in_scope
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.workflow import Workflow, move, reason_clean, transition
 from gongzhi.residents.homes import current_community
 
-from ..models import REGISTRATION_OPEN, PartyRegistration
+from ..models import REGISTRATION_OPEN, PartyRegistration, RegistrationStep
 from ..models import RegistrationStatus as Status
 
 WORK_UNIT_MAX = PartyRegistration._meta.get_field("work_unit").max_length
 NOTE_MAX = PartyRegistration._meta.get_field("note").max_length
 
-TRANSITIONS = {  # action: (allowed sources, target)
-    "confirm": ({Status.REGISTERED}, Status.CONFIRMED),
-    "decline": ({Status.REGISTERED}, Status.DECLINED),
-    "end": ({Status.REGISTERED, Status.CONFIRMED}, Status.ENDED),
+STAFF, MEMBER = "staff", "member"
+
+TRANSITIONS = {  # action: (allowed sources, target, who)
+    "confirm": move({Status.REGISTERED}, Status.CONFIRMED, STAFF),
+    "decline": move({Status.REGISTERED}, Status.DECLINED, STAFF),
+    "end": move({Status.REGISTERED, Status.CONFIRMED}, Status.ENDED, STAFF, MEMBER),
+}
+
+ACTION_LABELS = {
+    "register": _lazy("Registered"),
+    "confirm": _lazy("Confirmed"),
+    "decline": _lazy("Declined"),
+    "end": _lazy("Ended"),
 }
 
 
 def may_decide(user: User, registration: PartyRegistration) -> bool:
     """Staff of the registration's community (org.manage there)."""
     return in_scope(user, registration.community, Perm.ORG_MANAGE)
+
+
+def _permit(user: User, who: frozenset, registration: PartyRegistration) -> bool:
+    if STAFF in who and may_decide(user, registration):
+        return True
+    return MEMBER in who and user.pk == registration.person.user_id
+
+
+FLOW = Workflow(
+    model=PartyRegistration,
+    history=RegistrationStep,
+    subject="registration",
+    moves=TRANSITIONS,
+    labels=ACTION_LABELS,
+    permit=_permit,
+    refusal=lambda who, row: _("Only staff of the community may decide."),
+    refused=_lazy("This registration is %(status)s already."),
+    related=("person", "community"),
+    reason_field="note",
+    reason_max=NOTE_MAX,
+)
 
 
 @transaction.atomic
@@ -65,17 +98,20 @@ def registration_create(
         person=person, status__in=REGISTRATION_OPEN
     ).exists():
         raise refusal
+    now = now or timezone.now()
     try:
         with transaction.atomic():
-            return PartyRegistration.objects.create(
+            made = PartyRegistration.objects.create(
                 person=person,
                 community=community,
                 work_unit=work_unit,
-                registered_at=now or timezone.now(),
+                registered_at=now,
                 registered_by=by,
             )
     except IntegrityError:  # a second tap that raced the first
         raise refusal from None
+    FLOW.begin(made, action="register", by=by, now=now)
+    return made
 
 
 @transaction.atomic
@@ -88,37 +124,25 @@ def registration_transition(
     now: dt.datetime | None = None,
 ) -> PartyRegistration:
     """Confirm or decline (staff of the community alone), or end (the
-    member herself, or staff). Locks the registration; refuses an action
-    its status does not allow, changing nothing."""
-    if action not in TRANSITIONS:
-        raise ValidationFailed(_("Choose one of the options."), field="action")
-    item = (
-        PartyRegistration.objects.select_for_update(of=("self",))
-        .select_related("person", "community")
-        .get(pk=registration.pk)
+    member herself, or staff), with an optional note. Locks the
+    registration; refuses an action its status does not allow, changing
+    nothing; records the step in the registration's history."""
+
+    def change(item: PartyRegistration, at: dt.datetime) -> None:
+        if action == "end":
+            item.ended_at, item.ended_by = at, by
+        else:
+            item.decided_at, item.decided_by = at, by
+        if note:
+            item.note = note
+
+    note = reason_clean(FLOW, action, note)
+    return transition(
+        FLOW,
+        row=registration,
+        action=action,
+        by=by,
+        reason=note,
+        now=now,
+        change=change,
     )
-    own = by.pk == item.person.user_id
-    if not (may_decide(by, item) or (action == "end" and own)):
-        raise NotAllowed(_("Only staff of the community may decide."))
-    note = text_clean(note, field="note", limit=NOTE_MAX)
-    sources, target = TRANSITIONS[action]
-    if item.status not in sources:
-        raise TransitionNotAllowed(
-            _("This registration is %(status)s already.")
-            % {"status": item.get_status_display()},
-            field="status",
-        )
-    at = now or timezone.now()
-    item.status = target
-    fields = ["status"]
-    if action == "end":
-        item.ended_at, item.ended_by = at, by
-        fields += ["ended_at", "ended_by"]
-    else:
-        item.decided_at, item.decided_by = at, by
-        fields += ["decided_at", "decided_by"]
-    if note:
-        item.note = note
-        fields.append("note")
-    item.save(update_fields=fields)
-    return item

@@ -67,6 +67,8 @@ def portal_party(request):
         "form": form,
         "record": record,
         "community": current_community(person),
+        # Her registration's steps; staff appear by what they did, unnamed.
+        "steps": registrations.FLOW.timeline(mine, names=False) if mine else [],
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "orgs/portal/party.html", context, status=status)

@@ -24,10 +24,10 @@ from gongzhi.areas.scoping import in_scope
 from gongzhi.core.errors import (
     DomainError,
     NotAllowed,
-    TransitionNotAllowed,
     ValidationFailed,
 )
 from gongzhi.core.idempotency import idempotency_key_clean, replay
+from gongzhi.core.workflow import Workflow, move, transition
 from gongzhi.residents.homes import last_known_home
 
 from ..models import (
@@ -35,6 +35,7 @@ from ..models import (
     AccountKind,
     Award,
     AwardStatus,
+    AwardStep,
     EarningItem,
     LimitPeriod,
     TransferKind,
@@ -235,37 +236,66 @@ def award_create(
     if points <= approval_threshold():
         _pay(award, by=by, now=now)
         award.save(update_fields=["transfer", "status"])
+    AWARD_FLOW.begin(award, action="award", by=by, now=now, note=reason)
     award.replayed = False
     return award
 
 
-def _decide(award: Award, *, by: User) -> Award:
-    award = (
-        Award.objects.select_for_update(of=("self",))
-        .select_related("account__person")
-        .get(pk=award.pk)
-    )
-    if award.status != AwardStatus.PENDING:
-        raise TransitionNotAllowed(
-            _("This award has already been decided."), field="status"
-        )
+def _checker(award: Award, by: User | None) -> None:
+    """Maker–checker: a second person with points.manage where the
+    resident lives decides a waiting award."""
     _person_account(award.account, by=by, perm=Perm.POINTS_MANAGE)
     if award.requested_by_id == by.pk:
         raise NotAllowed(_("A second person must approve an award; you made this one."))
-    return award
+
+
+_DECIDED = _("This award has already been decided.")
+
+# An award's table. Withdrawing (service hours corrected) turns a waiting
+# award down, or reverses a paid one by a new transfer (it stays paid).
+AWARD_FLOW = Workflow(
+    model=Award,
+    history=AwardStep,
+    subject="award",
+    moves={
+        "approve": move(
+            {AwardStatus.PENDING}, AwardStatus.PAID, guard=_checker, refused=_DECIDED
+        ),
+        "reject": move(
+            {AwardStatus.PENDING},
+            AwardStatus.REJECTED,
+            guard=_checker,
+            reason=True,
+            refused=_DECIDED,
+        ),
+        "withdraw": move({AwardStatus.PENDING}, AwardStatus.REJECTED, reason=True),
+        "reverse": move({AwardStatus.PAID}, None, reason=True),
+    },
+    labels={
+        "award": _("Award made"),
+        "approve": _("Approved and paid"),
+        "reject": _("Rejected"),
+        "withdraw": _("Withdrawn"),
+        "reverse": _("Reversed"),
+    },
+    related=("account__person",),
+    reason_field="note",
+    reason_max=NOTE_MAX,
+)
 
 
 @transaction.atomic
 def award_approve(*, award: Award, by: User, now: dt.datetime | None = None) -> Award:
     """Pay a waiting award. Refuses its own maker, anyone without
     points.manage where the resident lives, and an award decided already."""
-    now = now or timezone.now()
-    award = _decide(award, by=by)
-    _pay(award, by=by, now=now)
-    award.decided_by = by
-    award.decided_at = now
-    award.save(update_fields=["transfer", "status", "decided_by", "decided_at"])
-    return award
+
+    def change(item: Award, at: dt.datetime) -> None:
+        _pay(item, by=by, now=at)
+        item.decided_by, item.decided_at = by, at
+
+    return transition(
+        AWARD_FLOW, row=award, action="approve", by=by, now=now, change=change
+    )
 
 
 @transaction.atomic
@@ -280,13 +310,20 @@ def award_reject(
         raise ValidationFailed(
             _("Keep it within %(max)d characters.") % {"max": NOTE_MAX}, field="note"
         )
-    award = _decide(award, by=by)
-    award.status = AwardStatus.REJECTED
-    award.decided_by = by
-    award.decided_at = now or timezone.now()
-    award.decision_note = note
-    award.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return award
+
+    def change(item: Award, at: dt.datetime) -> None:
+        item.decided_by, item.decided_at = by, at
+        item.decision_note = note
+
+    return transition(
+        AWARD_FLOW,
+        row=award,
+        action="reject",
+        by=by,
+        reason=note,
+        now=now,
+        change=change,
+    )
 
 
 def hours_points(*, hours: Decimal, points_per_hour: int) -> int:
@@ -336,7 +373,6 @@ def award_withdraw(
     after they were posted): one still waiting for approval is turned down,
     one paid is reversed by a new transfer. Refused, changing nothing, when
     the resident has already spent the points."""
-    award = Award.objects.select_for_update(of=("self",)).get(pk=award.pk)
     reason = str(reason).strip()
     if not reason or len(reason) > NOTE_MAX:
         raise ValidationFailed(
@@ -344,20 +380,47 @@ def award_withdraw(
             field="reason",
         )
     now = now or timezone.now()
+    award = AWARD_FLOW.lock(award)
     if award.status == AwardStatus.PENDING:
-        award.status = AwardStatus.REJECTED
-        award.decided_by = by
-        award.decided_at = now
-        award.decision_note = reason
-        award.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_note"]
-        )
-    elif award.status == AwardStatus.PAID:
-        transfer_reverse(
-            transfer=award.transfer,
+
+        def change(item: Award, at: dt.datetime) -> None:
+            item.decided_by, item.decided_at = by, at
+            item.decision_note = reason
+
+        return transition(
+            AWARD_FLOW,
+            row=award,
+            action="withdraw",
             by=by,
             reason=reason,
-            idempotency_key=f"withdraw:{award.idempotency_key}",
             now=now,
+            change=change,
+        )
+    # Sent again (a retry), a reversal done already is not recorded twice.
+    if (
+        award.status == AwardStatus.PAID
+        and not award.steps.filter(action="reverse").exists()
+    ):
+        extra = {}
+
+        def reverse(item: Award, at: dt.datetime) -> None:
+            back = transfer_reverse(
+                transfer=item.transfer,
+                by=by,
+                reason=reason,
+                idempotency_key=f"withdraw:{item.idempotency_key}",
+                now=at,
+            )
+            extra["transfer"] = back.pk
+
+        return transition(
+            AWARD_FLOW,
+            row=award,
+            action="reverse",
+            by=by,
+            reason=reason,
+            now=now,
+            change=reverse,
+            extra=extra,
         )
     return award

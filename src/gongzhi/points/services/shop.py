@@ -25,6 +25,7 @@ from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
 from gongzhi.core.idempotency import idempotency_key_clean, replay
 from gongzhi.core.photos import photo_check
+from gongzhi.core.workflow import Workflow, move, transition
 
 from ..models import (
     Account,
@@ -33,6 +34,7 @@ from ..models import (
     LimitPeriod,
     Order,
     OrderStatus,
+    OrderStep,
     StockMove,
     StockMoveKind,
     TransferKind,
@@ -209,6 +211,31 @@ def goods_update(
     return goods
 
 
+# An order's table: who may act is the calling view's and API's check
+# (the counter's points.manage, the resident's own account).
+ORDER_FLOW = Workflow(
+    model=Order,
+    history=OrderStep,
+    subject="order",
+    moves={
+        "hand_over": move({OrderStatus.PLACED}, OrderStatus.HANDED_OVER),
+        "cancel": move(
+            {OrderStatus.PLACED},
+            OrderStatus.CANCELLED,
+            reason=True,
+            refused=_("Only an order awaiting pickup can be cancelled."),
+        ),
+    },
+    labels={
+        "place": _("Placed"),
+        "hand_over": _("Picked up"),
+        "cancel": _("Cancelled, points refunded"),
+    },
+    related=("community", "goods", "account__person"),
+    reason_max=NOTE_MAX,
+)
+
+
 def _note(value: str, *, field: str) -> str:
     return text_clean(value, field=field, limit=NOTE_MAX)
 
@@ -376,6 +403,7 @@ def order_place(
                 )
         except IntegrityError:
             continue  # the code was taken meanwhile: draw another
+    ORDER_FLOW.begin(order, action="place", by=by, now=now)
     StockMove.objects.create(
         goods=goods,
         kind=StockMoveKind.REDEEM,
@@ -449,11 +477,13 @@ def order_hand_over(
     as ``order_waiting`` does, writing nothing."""
     now = now or timezone.now()
     order = order_waiting(community=community, code=code, now=now, lock=True)
-    order.status = OrderStatus.HANDED_OVER
-    order.closed_at = now
-    order.closed_by = by
-    order.save(update_fields=["status", "closed_at", "closed_by"])
-    return order
+
+    def change(item: Order, at: dt.datetime) -> None:
+        item.closed_at, item.closed_by = at, by
+
+    return transition(
+        ORDER_FLOW, row=order, action="hand_over", by=by, now=now, change=change
+    )
 
 
 @transaction.atomic
@@ -469,43 +499,43 @@ def order_cancel(
     if not reason:
         raise ValidationFailed(_("Give a reason for cancelling."), field="reason")
     goods = Goods.objects.select_for_update().get(pk=order.goods_id)
-    order = (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("community")
-        .get(pk=order.pk)
-    )
-    if order.status != OrderStatus.PLACED:
-        raise TransitionNotAllowed(
-            _("Only an order awaiting pickup can be cancelled."), field="status"
+    extra = {}
+
+    def change(item: Order, at: dt.datetime) -> None:
+        sink = account_open(kind=AccountKind.REDEEMED, community=item.community)
+        refund = transfer_create(
+            kind=TransferKind.REFUND,
+            area=item.community,
+            legs=[Leg(sink, -item.points), Leg(item.account, item.points)],
+            by=by,
+            reason=reason,
+            idempotency_key=f"refund:{item.pk}",
+            now=at,
         )
-    sink = account_open(kind=AccountKind.REDEEMED, community=order.community)
-    refund = transfer_create(
-        kind=TransferKind.REFUND,
-        area=order.community,
-        legs=[Leg(sink, -order.points), Leg(order.account, order.points)],
+        Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + item.quantity)
+        StockMove.objects.create(
+            goods=goods,
+            kind=StockMoveKind.RETURN,
+            quantity=item.quantity,
+            order=item,
+            by=by,
+            created_at=at,
+        )
+        item.refund = refund
+        item.closed_at, item.closed_by = at, by
+        item.cancel_reason = reason
+        extra["refund"] = refund.pk
+
+    return transition(
+        ORDER_FLOW,
+        row=order,
+        action="cancel",
         by=by,
         reason=reason,
-        idempotency_key=f"refund:{order.pk}",
         now=now,
+        change=change,
+        extra=extra,
     )
-    Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + order.quantity)
-    StockMove.objects.create(
-        goods=goods,
-        kind=StockMoveKind.RETURN,
-        quantity=order.quantity,
-        order=order,
-        by=by,
-        created_at=now,
-    )
-    order.status = OrderStatus.CANCELLED
-    order.refund = refund
-    order.closed_at = now
-    order.closed_by = by
-    order.cancel_reason = reason
-    order.save(
-        update_fields=["status", "refund", "closed_at", "closed_by", "cancel_reason"]
-    )
-    return order
 
 
 def orders_cancel_unclaimed(*, now: dt.datetime | None = None) -> int:

@@ -216,7 +216,12 @@ def portal_order(request, order_id: int):
     """One order: the pickup code large, with its QR code, while it waits."""
     order = _my_order(request, order_id)
     qr = pickup_qr(order.code) if order.status == OrderStatus.PLACED else ""
-    return render(request, "points/portal/order.html", {"order": order, "qr": qr})
+    steps = shop.ORDER_FLOW.timeline(order, names=False)
+    return render(
+        request,
+        "points/portal/order.html",
+        {"order": order, "qr": qr, "steps": steps},
+    )
 
 
 @login_required

@@ -17,7 +17,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -38,6 +38,7 @@ from gongzhi.residents.selectors.people import person_get
 from ..models import (
     Award,
     AwardStatus,
+    AwardStep,
     EarningItem,
     Goods,
     LimitPeriod,
@@ -474,13 +475,18 @@ def awards(request, community_id: int):
     base = Award.objects.filter(community=community).select_related(
         "account__person", "item", "requested_by", "decided_by"
     )
+    decided = Paginator(
+        base.exclude(status=AwardStatus.PENDING)
+        .order_by("-decided_at", "-pk")
+        .prefetch_related(Prefetch("steps", AwardStep.objects.select_related("by"))),
+        PAGE,
+    ).get_page(request.GET.get("page"))
+    for award in decided.object_list:
+        award.history = earning.AWARD_FLOW.shown(award.steps.all())
     context = {
         "community": community,
         "pending": base.filter(status=AwardStatus.PENDING).order_by("requested_at"),
-        "decided": Paginator(
-            base.exclude(status=AwardStatus.PENDING).order_by("-decided_at", "-pk"),
-            PAGE,
-        ).get_page(request.GET.get("page")),
+        "decided": decided,
     }
     return render(request, "points/workbench/awards.html", context)
 

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.areas.tree import street_of
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from gongzhi.core.photos import photo_check
+from gongzhi.core.workflow import Workflow
 from gongzhi.orgs.models import Organization
 from gongzhi.volunteering.models import Team
 
@@ -66,16 +68,28 @@ COMMENT_MAX = ServiceRequest._meta.get_field("rating_comment").max_length
 REASON_MAX = ServiceRequest._meta.get_field("reject_reason").max_length
 MAX_PHOTOS = 9
 
-LOCKED = ServiceRequest.objects.select_related(
-    "category",
-    "area",
-    "community",
-    "reporter",
-    "team__leader",
-    "team__area",
-    "organization__area",
-    "department__street",
-    "transfer_team",
+# The requests' table on the engine: the row is locked with what the
+# checks read (the assignees, the category's clock).
+FLOW = Workflow(
+    model=ServiceRequest,
+    history=Transition,
+    subject="request",
+    moves=TRANSITIONS,
+    labels=ACTION_LABELS,
+    permit=actor_for,
+    refusal=refusal,
+    refused=gettext_lazy("A request that is “%(status)s” cannot be “%(action)s”."),
+    related=(
+        "category",
+        "area",
+        "community",
+        "reporter",
+        "team__leader",
+        "team__area",
+        "organization__area",
+        "department__street",
+        "transfer_team",
+    ),
 )
 
 
@@ -88,8 +102,7 @@ class StaleRequest(TransitionNotAllowed):
 def lock(service_request: ServiceRequest | int) -> ServiceRequest:
     """The request read again under a row lock (the row only: the joined
     assignees may be null, and PostgreSQL locks no null side of a join)."""
-    pk = getattr(service_request, "pk", service_request)
-    return LOCKED.select_for_update(of=("self",)).get(pk=pk)
+    return FLOW.lock(service_request)
 
 
 def _stale_message(item: ServiceRequest) -> str:
@@ -114,22 +127,9 @@ def check(
 ) -> str:
     """Refuse ``action`` on the locked ``item`` unless the table allows it
     from its status and to ``by``; answers the actor ``by`` acts as."""
-    rule = TRANSITIONS[action]
     if version is not None and version != item.version:
         raise StaleRequest(_stale_message(item), field="version")
-    if item.status not in rule.sources:
-        raise TransitionNotAllowed(
-            _("A request that is “%(status)s” cannot be “%(action)s”.")
-            % {
-                "status": item.get_status_display(),
-                "action": ACTION_LABELS[action],
-            },
-            field="status",
-        )
-    actor = actor_for(by, rule.who, item)
-    if actor is None:
-        raise NotAllowed(refusal(rule.who, item))
-    return actor
+    return FLOW.check(item, action, by)
 
 
 def set_assignee(item: ServiceRequest, assignee: Assignee | None) -> None:
@@ -152,22 +152,17 @@ def record(
 ) -> Transition:
     """Save the request as changed, moved to the table's target unless
     the caller chose another, and append its step."""
-    target = TRANSITIONS[action].target
-    if target is not None and item.status == from_status:
-        item.status = target
     item.version += 1
     item.updated_at = now
-    item.save()
     assignee = item.assignee
-    step = Transition.objects.create(
-        request=item,
+    step = FLOW.apply(
+        item,
         action=action,
+        by=by,
+        now=now,
         from_status=from_status,
-        to_status=item.status,
-        by=by if by is not None and by.is_authenticated else None,
-        actor=actor,
-        at=now,
         note=note,
+        actor=actor,
         team=item.team,
         organization=item.organization,
         department=item.department,

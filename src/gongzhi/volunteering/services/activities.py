@@ -1,11 +1,19 @@
-"""Publishing activities and their sessions, and cancelling them."""
+"""Publishing activities and their sessions, and cancelling them.
+
+An activity's status moves through ``ACTIVITY_FLOW`` (``core.workflow``):
+published (on creation) → finished (its last session has begun) or
+cancelled (called off with a reason, its sessions still to come with it).
+Each step is recorded in ``ActivityStep``; a finished or cancelled
+activity takes no sign-ups."""
 
 import datetime as dt
 import secrets
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
@@ -15,9 +23,12 @@ from gongzhi.areas.tree import is_within
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from gongzhi.core.photos import photo_check
+from gongzhi.core.workflow import Workflow, move, transition
 
 from ..models import (
     Activity,
+    ActivityStatus,
+    ActivityStep,
     ActivityType,
     Audience,
     Occurrence,
@@ -27,13 +38,49 @@ from ..models import (
     Team,
 )
 from ..recurrence import Rule, occurrences
-from .rules import leads, require_organizer, unit_check
+from .rules import leads, may_organize, require_organizer, unit_check
 
 TITLE_MAX = Activity._meta.get_field("title").max_length
 PLACE_MAX = Activity._meta.get_field("place").max_length
 REASON_MAX = Occurrence._meta.get_field("cancel_reason").max_length
 # No session runs past a day; a longer event is several sessions.
 LONGEST = dt.timedelta(hours=24)
+
+ORGANIZER, SYSTEM = "organizer", "system"
+
+
+def _permit(user: User | None, who: frozenset, activity: Activity) -> bool:
+    if user is None:
+        return SYSTEM in who
+    return ORGANIZER in who and may_organize(user, activity)
+
+
+def _to_come(activity: Activity, now: dt.datetime):
+    return Occurrence.objects.filter(
+        activity=activity, cancelled_at__isnull=True, starts_at__gt=now
+    )
+
+
+S = ActivityStatus
+ACTIVITY_FLOW = Workflow(
+    model=Activity,
+    history=ActivityStep,
+    subject="activity",
+    moves={
+        "finish": move({S.PUBLISHED}, S.FINISHED, ORGANIZER, SYSTEM),
+        "cancel": move({S.PUBLISHED}, S.CANCELLED, ORGANIZER, reason=True),
+    },
+    labels={
+        "publish": gettext_lazy("Published"),
+        "finish": gettext_lazy("Finished"),
+        "cancel": gettext_lazy("Cancelled"),
+    },
+    permit=_permit,
+    refusal=lambda who, row: _("Only the organizer or community staff may do this."),
+    refused=gettext_lazy("This activity is “%(status)s”; it cannot be “%(action)s”."),
+    related=("team__leader", "community"),
+    reason_max=REASON_MAX,
+)
 
 
 def _choice(value, choices, *, field: str) -> str:
@@ -161,6 +208,7 @@ def activity_create(
         activity.photo.save(
             f"{activity.pk}-{secrets.token_hex(4)}.{extension}", photo, save=True
         )
+    ACTIVITY_FLOW.begin(activity, action="publish", by=by, now=now)
     return activity
 
 
@@ -216,3 +264,78 @@ def occurrence_cancel(
         status=SignUpStatus.CANCELLED
     ).update(status=SignUpStatus.CANCELLED, cancelled_at=now)
     return occurrence
+
+
+@transaction.atomic
+def activity_cancel(
+    *, activity: Activity, reason: str, by: User, now: dt.datetime | None = None
+) -> Activity:
+    """Call the whole activity off, saying why: its sessions still to come
+    are cancelled with their sign-ups (locked, so a sign-up racing the
+    cancellation waits for it and is then refused); past ones stay as
+    they were. Refused for an activity finished or cancelled already."""
+
+    def change(item: Activity, at: dt.datetime) -> None:
+        item.cancelled_at = at
+        coming = list(
+            Occurrence.objects.select_for_update()
+            .filter(activity=item, cancelled_at__isnull=True, starts_at__gt=at)
+            .values_list("pk", flat=True)
+        )
+        Occurrence.objects.filter(pk__in=coming).update(
+            cancelled_at=at, cancel_reason=reason, signed_up=0
+        )
+        SignUp.objects.filter(occurrence_id__in=coming).exclude(
+            status=SignUpStatus.CANCELLED
+        ).update(status=SignUpStatus.CANCELLED, cancelled_at=at)
+
+    reason = text_clean(reason, field="reason", limit=REASON_MAX, required=True)
+    return transition(
+        ACTIVITY_FLOW,
+        row=activity,
+        action="cancel",
+        by=by,
+        reason=reason,
+        now=now,
+        change=change,
+    )
+
+
+@transaction.atomic
+def activity_finish(
+    *, activity: Activity, by: User | None, now: dt.datetime | None = None
+) -> Activity:
+    """Mark the activity finished once its last session has begun (the
+    organizer, or the system with ``by=None``); it takes no more
+    sign-ups."""
+
+    def change(item: Activity, at: dt.datetime) -> None:
+        if _to_come(item, at).exists():
+            raise TransitionNotAllowed(
+                _("Sessions are still to come; cancel the activity instead."),
+                field="status",
+            )
+        item.finished_at = at
+
+    return transition(
+        ACTIVITY_FLOW, row=activity, action="finish", by=by, now=now, change=change
+    )
+
+
+def activities_finish_ended(*, now: dt.datetime | None = None) -> int:
+    """Finish every published activity none of whose sessions is still to
+    begin; each in a transaction of its own."""
+    now = now or timezone.now()
+    ended = (
+        Activity.objects.filter(status=ActivityStatus.PUBLISHED)
+        .exclude(Exists(_to_come(OuterRef("pk"), now)))
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    for pk in list(ended):
+        try:
+            activity_finish(activity=pk, by=None, now=now)
+        except TransitionNotAllowed:
+            continue  # cancelled, or given a session, meanwhile
+        done += 1
+    return done

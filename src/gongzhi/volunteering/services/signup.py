@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import User
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 
-from ..models import Occurrence, SignUp, SignUpStatus
+from ..models import Activity, ActivityStatus, Occurrence, SignUp, SignUpStatus
 from .rules import may_organize, may_take_part
 
 
@@ -34,9 +34,25 @@ def _locked(occurrence: Occurrence) -> Occurrence:
 
 
 def _open_for_signup(occurrence: Occurrence, now: dt.datetime) -> None:
-    if occurrence.cancelled_at or occurrence.activity.cancelled_at:
+    # The activity's status read again after the session's lock: a
+    # cancellation that held the lock has committed by now.
+    status = (
+        Activity.objects.filter(pk=occurrence.activity_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if (
+        occurrence.cancelled_at
+        or occurrence.activity.cancelled_at
+        or status == ActivityStatus.CANCELLED
+    ):
         raise TransitionNotAllowed(
             _("This session has been cancelled."), field="occurrence"
+        )
+    if status == ActivityStatus.FINISHED:
+        raise TransitionNotAllowed(
+            _("This activity has finished; it takes no more sign-ups."),
+            field="occurrence",
         )
     if not occurrence.activity.signup_required:
         raise ValidationFailed(

@@ -3,8 +3,8 @@
 Organizers act where they hold activity.manage over the community a session
 is held in; activity.view reads sessions, teams, figures and volunteers'
 records within the login's reach. ``{session}`` is a session next month in
-a community place (its activity with a photo), ``{past_session}`` one that
-ended an hour ago, ``{team}``
+a community place (its activity with a photo, ``{activity}``),
+``{past_session}`` one that ended an hour ago, ``{team}``
 a team of that community with ``{member}`` an application to it, each made
 on first use and rolled back with the test. A resident's own endpoints
 answer her alone (``own_activities``); the page where a team's leader
@@ -91,6 +91,11 @@ def past_session_at(area) -> int:
     return _session(area, past=True)
 
 
+def activity_at(area) -> int:
+    session = session_at(area)
+    return Occurrence.objects.get(pk=session).activity_id if session else 0
+
+
 def team_at(area) -> int:
     if area.kind != Kind.COMMUNITY:
         return 0
@@ -116,6 +121,7 @@ def member_at(area) -> int:
 PLACE_NAMES = {
     "session": session_at,
     "past_session": past_session_at,
+    "activity": activity_at,
     "team": team_at,
     "member": member_at,
 }
@@ -176,6 +182,35 @@ ROWS = [
         seen=403,
         places=COMMUNITIES,
         body={"reason": MARK},
+    ),
+    Row(
+        "volunteering: an activity and its history",
+        "GET",
+        V + "/activities/{activity}",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "volunteering: cancel an activity",
+        "POST",
+        V + "/activities/{activity}/cancel",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+        body={"reason": MARK},
+    ),
+    Row(
+        "volunteering: finish an activity (refused while sessions are to come)",
+        "POST",
+        V + "/activities/{activity}/finish",
+        api=True,
+        needs=MANAGE,
+        ok=409,
+        seen=403,
+        places=COMMUNITIES,
     ),
     Row(
         "volunteering: confirm a session's attendance",
@@ -398,6 +433,23 @@ ROWS = [
         ok=302,
         places=COMMUNITIES,
         body={"reason": MARK},
+    ),
+    Row(
+        "activities: cancel the whole activity",
+        "POST",
+        "/workbench/activities/sessions/{session}/activity/cancel/",
+        needs=MANAGE,
+        ok=302,
+        places=COMMUNITIES,
+        body={"reason": MARK},
+    ),
+    Row(
+        "activities: finish the activity (refused while sessions are to come)",
+        "POST",
+        "/workbench/activities/sessions/{session}/activity/finish/",
+        needs=MANAGE,
+        ok=302,
+        places=COMMUNITIES,
     ),
     Row(
         "activities: decide an application",

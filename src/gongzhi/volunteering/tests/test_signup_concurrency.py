@@ -73,3 +73,50 @@ def test_waiting_list_under_concurrent_cancellations(crowd, event):
     assert Occurrence.objects.get(pk=event.occurrence.pk).signed_up == 3
     promoted = SignUp.objects.filter(status=SignUpStatus.CONFIRMED)
     assert {s.pk for s in promoted} == {s.pk for s in waiting[:3]}
+
+
+def test_sign_ups_racing_the_activitys_cancellation_leave_no_place_taken(crowd, event):
+    from gongzhi.core.errors import TransitionNotAllowed
+    from gongzhi.volunteering.models import ActivityStep
+    from gongzhi.volunteering.services.activities import activity_cancel
+
+    def act(index):
+        if index == 0:
+            return activity_cancel(
+                activity=event.activity, reason="暴雨", by=event.staff, now=PUBLISHED
+            )
+        return signup_create(
+            occurrence=event.occurrence,
+            person=crowd[index],
+            by=None,
+            wait=True,
+            now=PUBLISHED,
+        )
+
+    results, errors = race(act, 8)
+    assert all(isinstance(e, TransitionNotAllowed) for e in errors)
+    assert len(results) + len(errors) == 8
+    assert Occurrence.objects.get(pk=event.occurrence.pk).signed_up == 0
+    assert not SignUp.objects.exclude(status=SignUpStatus.CANCELLED).exists()
+    steps = ActivityStep.objects.filter(activity=event.activity)
+    assert [s.action for s in steps] == ["publish", "cancel"]
+
+
+def test_two_organizers_cancelling_at_once_record_one_cancellation(crowd, event, users):
+    from gongzhi.core.errors import TransitionNotAllowed
+    from gongzhi.volunteering.models import ActivityStep
+    from gongzhi.volunteering.services.activities import activity_cancel
+
+    organizers = [event.staff, users["secretary"]]
+
+    def cancel(index):
+        return activity_cancel(
+            activity=event.activity, reason="暴雨", by=organizers[index], now=PUBLISHED
+        )
+
+    results, errors = race(cancel, 2)
+    assert len(results) == 1 and len(errors) == 1
+    assert isinstance(errors[0], TransitionNotAllowed)
+    assert errors[0].field == "status"
+    steps = ActivityStep.objects.filter(activity=event.activity, action="cancel")
+    assert [s.by for s in steps] == [results[0].step.by]

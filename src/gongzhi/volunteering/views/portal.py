@@ -35,7 +35,14 @@ from gongzhi.residents.homes import last_known_community
 
 from .. import selectors
 from ..feeds import feed_url
-from ..models import ActivityType, Occurrence, PlaceKind, SignUp, SignUpStatus
+from ..models import (
+    ActivityStatus,
+    ActivityType,
+    Occurrence,
+    PlaceKind,
+    SignUp,
+    SignUpStatus,
+)
 from ..services import activities, attendance, signup
 from ..services.attendance import Direction
 from ..services.rules import may_organize
@@ -114,6 +121,7 @@ def portal_session(request, session_id: int):
         "now": now,
         "open": (
             occurrence.activity.signup_required
+            and occurrence.activity.status == ActivityStatus.PUBLISHED
             and now < (occurrence.signup_closes_at or occurrence.starts_at)
         ),
         "full": occurrence.capacity is not None

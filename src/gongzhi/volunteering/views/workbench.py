@@ -415,6 +415,7 @@ def _roster_context(
         or WalkInForm(initial={"checked_in_at": _times(occurrence)["checked_in_at"]}),
         "q": q,
         "found": found,
+        "activity_steps": activities.ACTIVITY_FLOW.timeline(occurrence.activity),
     }
 
 
@@ -560,6 +561,43 @@ def session_cancel(request, session_id: int):
     else:
         messages.success(request, _("The session is cancelled; sign-ups ended."))
     return redirect("volunteering:session", session_id=occurrence.pk)
+
+
+def _activity_step(request, session_id: int, step, done: str):
+    """Cancel or finish the whole activity from one of its sessions' page;
+    a refusal comes back as the page's message, nothing changed."""
+    occurrence = _session(request, session_id, Perm.ACTIVITY_MANAGE)
+    try:
+        step(occurrence.activity)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, done)
+    return redirect("volunteering:session", session_id=occurrence.pk)
+
+
+@perm_required(Perm.ACTIVITY_VIEW)
+@require_POST
+def activity_cancel(request, session_id: int):
+    return _activity_step(
+        request,
+        session_id,
+        lambda activity: activities.activity_cancel(
+            activity=activity, reason=request.POST.get("reason", ""), by=request.user
+        ),
+        _("The activity is cancelled; its sessions to come and their sign-ups ended."),
+    )
+
+
+@perm_required(Perm.ACTIVITY_VIEW)
+@require_POST
+def activity_finish(request, session_id: int):
+    return _activity_step(
+        request,
+        session_id,
+        lambda activity: activities.activity_finish(activity=activity, by=request.user),
+        _("The activity is finished; it takes no more sign-ups."),
+    )
 
 
 @perm_required(Perm.ACTIVITY_VIEW)
