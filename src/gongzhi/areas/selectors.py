@@ -73,6 +73,61 @@ def area_path_labels(*, nodes, start_depth: int = 2) -> dict[int, str]:
     return labels
 
 
+# The kinds that name a place to whoever stands in the community: the
+# estate, the building, the entrance, the household. A grid names one
+# only where no estate does (a row of houses drawn straight into a grid).
+PLACE_KINDS = (Kind.ESTATE, Kind.BUILDING, Kind.ENTRANCE)
+COMMUNITY_DEPTH = 3
+
+
+def place_labels(nodes) -> dict[int, str]:
+    """ "航院小区 1号楼 1单元 101" for each node: its name after the names of
+    the estate, building and entrance above it, so that two 1号楼 of one
+    community never read alike. A community or anything above reads as
+    its own name. One query for all the nodes' ancestors."""
+    steplen = Area.steplen
+    nodes = [node for node in nodes if node is not None]
+    prefixes = {
+        node.path[:i]
+        for node in nodes
+        for i in range(steplen * (COMMUNITY_DEPTH + 1), len(node.path), steplen)
+    }
+    above = {}
+    if prefixes:
+        above = {
+            path: (kind, name)
+            for path, kind, name in Area.objects.filter(path__in=prefixes)
+            .order_by()
+            .values_list("path", "kind", "name")
+        }
+    labels = {}
+    for node in nodes:
+        chain = [
+            above[node.path[:i]]
+            for i in range(steplen * (COMMUNITY_DEPTH + 1), len(node.path), steplen)
+            if node.path[:i] in above
+        ]
+        kinds = {kind for kind, _ in chain} | {node.kind}
+        shown = PLACE_KINDS if Kind.ESTATE in kinds else (Kind.GRID, *PLACE_KINDS)
+        names = [name for kind, name in chain if kind in shown]
+        labels[node.pk] = " ".join([*names, node.name])
+    return labels
+
+
+def with_places(items, *, via: str = "area") -> list:
+    """``items`` as a list, each one's area (the attribute ``via``; the
+    item itself when ``via`` is empty) carrying its ``place_label``: what
+    the ``place`` template filter shows, fetched for the whole list in one
+    query."""
+    items = list(items)
+    nodes = [getattr(item, via) if via else item for item in items]
+    labels = place_labels(nodes)
+    for node in nodes:
+        if node is not None:
+            node.place_label = labels[node.pk]
+    return items
+
+
 COUNTS_TTL = 600
 
 
