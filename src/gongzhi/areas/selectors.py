@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -126,6 +127,36 @@ def with_places(items, *, via: str = "area") -> list:
         if node is not None:
             node.place_label = labels[node.pk]
     return items
+
+
+def names_told_apart(items) -> list[str]:
+    """Each ``(name, path)`` of a list as its name, followed by where it is
+    where the same name comes up more than once in the list: three
+    安居物业管理有限公司 read "安居物业管理有限公司 · 三盛里社区" and so on.
+
+    ``path`` is where the item works (a team's area) or, for an area
+    itself, its parent's path; "where" is the community it lies in, or the
+    node at ``path`` when that is a street or a district. One query.
+    """
+    items = list(items)
+    counts = Counter(name for name, _path in items)
+    top = Area.steplen * COMMUNITY_DEPTH
+
+    def where(path):
+        return path[:top] if path and len(path) > top else path
+
+    wanted = {where(path) for name, path in items if counts[name] > 1 and path}
+    names = {}
+    if wanted:
+        names = dict(
+            Area.objects.filter(path__in=wanted).order_by().values_list("path", "name")
+        )
+    return [
+        f"{name} · {names[where(path)]}"
+        if counts[name] > 1 and where(path) in names
+        else name
+        for name, path in items
+    ]
 
 
 COUNTS_TTL = 600

@@ -44,3 +44,23 @@ def test_many_places_are_named_in_one_query(areas, django_assert_num_queries):
         with_places(rows)
     assert rows[1].area.place_label.endswith(areas["other_household"].name)
     assert rows[1].area.place_label != rows[1].area.name
+
+
+def test_names_that_repeat_read_with_their_community_or_street(areas):
+    from gongzhi.areas.selectors import names_told_apart
+
+    community, other = areas["community"], areas["other_community"]
+    labels = names_told_apart(
+        [
+            ("安居物业", areas["estate"].path),
+            ("安居物业", other.path),
+            ("安居物业", areas["street"].path),
+            ("五大道派出所", community.path),
+        ]
+    )
+    assert labels == [
+        f"安居物业 · {community.name}",
+        f"安居物业 · {other.name}",
+        f"安居物业 · {areas['street'].name}",
+        "五大道派出所",
+    ]
