@@ -196,3 +196,13 @@ def test_the_duplicates_panel_follows_her_typing(client, world):
     page = client.get(P + "/new/").content.decode()
     trigger = re.search(r'hx-trigger="([^"]*)"', page).group(1)
     assert "keyup changed delay:" in trigger and "from:#id_description" in trigger
+
+
+def test_the_resident_found_to_raise_for_reads_with_her_whole_address(client, world):
+    a = world.areas
+    home = " ".join(a[k].name for k in ("estate", "building", "entrance", "household"))
+    client.force_login(world.staff)
+    found = client.get(
+        W + "/new/people/", {"community": world.community.pk, "q": "周桂兰"}
+    ).content.decode()
+    assert home in found

@@ -619,5 +619,12 @@ def raise_people(request):
     if community is None:
         raise Http404
     q = (request.GET.get("q") or "").strip()[:50]
-    found = list(_people(request, community, q)[:20]) if q else []
+    found = (
+        with_places(
+            _people(request, community, q).select_related("last_household")[:20],
+            via="last_household",
+        )
+        if q
+        else []
+    )
     return render(request, "requests/workbench/_people.html", {"found": found, "q": q})
