@@ -20,6 +20,7 @@ from gongzhi.requests.tests.conftest import (
 )
 
 from .conftest import assert_fits_phone, log_in, screenshot
+from .test_requests import _step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,11 +57,6 @@ def _resolved_with_photos(world):  # noqa: F811
         service_request=item, to=world.team_a, by=world.staff, now=hours(0.1)
     )
     return item
-
-
-def _step(page, summary: str):
-    page.locator("details.step > summary", has_text=summary).click()
-    return page.locator("details.step[open]", has_text=summary)
 
 
 def _same_line(page, box_selector: str, text: str) -> None:
