@@ -1,11 +1,17 @@
 """Fixtures shared by every app's tests: the demo street and its logins."""
 
 import pytest
+from hypothesis import settings
 
 from gongzhi.accounts.models import User
 from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Area
 from gongzhi.seeding import demo
+
+# No example is timed: on a shared machine a slow moment is not a failure
+# (speed is measured in bench/, never in a test).
+settings.register_profile("gongzhi", deadline=None)
+settings.load_profile("gongzhi")
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from .cache import tree_version
 from .models import Area, Kind
 from .scoping import scope_paths, scoped, subtree_q
+from .tree import chains_of
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -56,21 +58,90 @@ def area_search(*, user: User, text: str, limit: int = 50) -> QuerySet[Area]:
 def area_path_labels(*, nodes, start_depth: int = 2) -> dict[int, str]:
     """ "五大道街道 › 三盛里社区 › 第一网格 › 航院小区" for each node, from
     ``start_depth`` down, with one query for all their ancestors."""
-    steplen = Area.steplen
-    prefixes = {
-        node.path[:i]
+    nodes = list(nodes)
+    chains = chains_of({node.path for node in nodes})
+    shallowest = Area.steplen * start_depth
+    return {
+        node.pk: " › ".join(
+            area.name
+            for area in chains[node.path]
+            if len(area.path) >= shallowest or area.path == node.path
+        )
         for node in nodes
-        for i in range(steplen * start_depth, len(node.path), steplen)
     }
-    names = dict(Area.objects.filter(path__in=prefixes).values_list("path", "name"))
+
+
+# The kinds that name a place to whoever stands in the community: the
+# estate, the building, the entrance, the household. A grid names one
+# only where no estate does (a row of houses drawn straight into a grid).
+PLACE_KINDS = (Kind.ESTATE, Kind.BUILDING, Kind.ENTRANCE)
+COMMUNITY_DEPTH = 3
+
+
+def place_labels(nodes) -> dict[int, str]:
+    """ "航院小区 1号楼 1单元 101" for each node: its name after the names of
+    the estate, building and entrance above it, so that two 1号楼 of one
+    community never read alike. A community or anything above reads as
+    its own name. One query for all the nodes' ancestors."""
+    nodes = [node for node in nodes if node is not None]
+    chains = chains_of({node.path for node in nodes})
+    below_community = Area.steplen * COMMUNITY_DEPTH
     labels = {}
     for node in nodes:
         chain = [
-            names.get(node.path[:i], "")
-            for i in range(steplen * start_depth, len(node.path), steplen)
+            (area.kind, area.name)
+            for area in chains[node.path]
+            if below_community < len(area.path) < len(node.path)
         ]
-        labels[node.pk] = " › ".join([*chain, node.name])
+        kinds = {kind for kind, _ in chain} | {node.kind}
+        shown = PLACE_KINDS if Kind.ESTATE in kinds else (Kind.GRID, *PLACE_KINDS)
+        names = [name for kind, name in chain if kind in shown]
+        labels[node.pk] = " ".join([*names, node.name])
     return labels
+
+
+def with_places(items, *, via: str = "area") -> list:
+    """``items`` as a list, each one's area (the attribute ``via``; the
+    item itself when ``via`` is empty) carrying its ``place_label``: what
+    the ``place`` template filter shows, fetched for the whole list in one
+    query."""
+    items = list(items)
+    nodes = [getattr(item, via) if via else item for item in items]
+    labels = place_labels(nodes)
+    for node in nodes:
+        if node is not None:
+            node.place_label = labels[node.pk]
+    return items
+
+
+def names_told_apart(items) -> list[str]:
+    """Each ``(name, path)`` of a list as its name, followed by where it is
+    where the same name comes up more than once in the list: three
+    安居物业管理有限公司 read "安居物业管理有限公司 · 三盛里社区" and so on.
+
+    ``path`` is where the item works (a team's area) or, for an area
+    itself, its parent's path; "where" is the community it lies in, or the
+    node at ``path`` when that is a street or a district. One query.
+    """
+    items = list(items)
+    counts = Counter(name for name, _path in items)
+    top = Area.steplen * COMMUNITY_DEPTH
+
+    def where(path):
+        return path[:top] if path and len(path) > top else path
+
+    wanted = {where(path) for name, path in items if counts[name] > 1 and path}
+    names = {}
+    if wanted:
+        names = dict(
+            Area.objects.filter(path__in=wanted).order_by().values_list("path", "name")
+        )
+    return [
+        f"{name} · {names[where(path)]}"
+        if counts[name] > 1 and where(path) in names
+        else name
+        for name, path in items
+    ]
 
 
 COUNTS_TTL = 600

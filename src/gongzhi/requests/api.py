@@ -27,8 +27,6 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope
 from gongzhi.areas.tree import community_of
-from gongzhi.audit.models import Action
-from gongzhi.audit.services import audit_record
 from gongzhi.core import crypto
 from gongzhi.core.errors import NotAllowed, ValidationFailed, fields_renamed
 from gongzhi.orgs.selectors import org_find
@@ -67,7 +65,8 @@ from .schemas import (
     TakeIn,
     TransferIn,
 )
-from .services.rules import assignee_field, handles
+from .services.contact import reporter_phone
+from .services.rules import assignee_field
 from .states import OPEN
 
 router = Router(tags=["requests"])
@@ -82,15 +81,9 @@ def _assignee_kind(item: ServiceRequest) -> str:
     return ""
 
 
-def _phone(item: ServiceRequest) -> str:
-    if item.reporter_id is not None:
-        return item.reporter.phone
-    return item.contact_phone if item.contact_phone_encrypted else ""
-
-
 def _out(item: ServiceRequest, request=None, *, actions: bool = False) -> dict:
     assignee = item.assignee
-    phone = _phone(item)
+    phone = reporter_phone(item)
     reporter = item.reporter.name if item.reporter_id else item.contact_name
     return {
         "id": item.pk,
@@ -407,21 +400,8 @@ def request_timeline(request, request_id: int):
 )
 def reveal(request, request_id: int):
     item = _get(request, request_id)
-    allowed = in_scope(request.user, item.area, Perm.PERSONAL_FULL) or handles(
-        request.user, item.assignee
-    )
-    if not allowed:
-        raise NotAllowed(_("Your role does not allow this here."))
-    phone = _phone(item)
-    if not phone:
-        raise ValidationFailed(_("No phone number was given."), field="phone")
-    audit_record(
-        by=request.user,
-        action=Action.PERSONAL_VIEWED,
-        target=item,
-        area=item.area,
-        request=request,
-        detail={"field": "reporter_phone", "request": item.number},
+    phone = services.request_phone_reveal(
+        service_request=item, by=request.user, request=request
     )
     reporter = item.reporter.name if item.reporter_id else item.contact_name
     return {"reporter": reporter, "phone": phone}

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped, subtree_q
+from gongzhi.areas.selectors import names_told_apart
 from gongzhi.core.errors import ValidationFailed
 from gongzhi.orgs.models import Organization
 from gongzhi.volunteering.models import Team
@@ -122,21 +123,31 @@ def _sums() -> dict:
 
 
 def _names(group_by: str, keys: list) -> dict:
-    if group_by in ("community", "street"):
-        return dict(Area.objects.filter(pk__in=keys).values_list("pk", "name"))
+    """The groups' names; a name that repeats (three 安居物业管理有限公司, two
+    三盛里社区) reads with its community or street (``names_told_apart``)."""
     if group_by == "category":
         return dict(Category.objects.filter(pk__in=keys).values_list("pk", "name"))
-    models = {
-        AssigneeKind.TEAM: Team,
-        AssigneeKind.ORGANIZATION: Organization,
-        AssigneeKind.DEPARTMENT: Department,
-    }
-    names = {(AssigneeKind.NONE, 0): str(AssigneeKind.NONE.label)}
-    for kind, model in models.items():
-        ids = [pk for k, pk in keys if k == kind]
-        if ids:
-            for pk, name in model.objects.filter(pk__in=ids).values_list("pk", "name"):
-                names[(kind, pk)] = name
+    found = []  # (key, name, where it is)
+    if group_by in ("community", "street"):
+        for pk, name, path in Area.objects.filter(pk__in=keys).values_list(
+            "pk", "name", "path"
+        ):
+            found.append((pk, name, path[: -Area.steplen]))
+    else:
+        models = {
+            AssigneeKind.TEAM: (Team, "area__path"),
+            AssigneeKind.ORGANIZATION: (Organization, "area__path"),
+            AssigneeKind.DEPARTMENT: (Department, "street__path"),
+        }
+        for kind, (model, place) in models.items():
+            ids = [pk for k, pk in keys if k == kind]
+            if ids:
+                rows = model.objects.filter(pk__in=ids).values_list("pk", "name", place)
+                found += [((kind, pk), name, path) for pk, name, path in rows]
+    labels = names_told_apart((name, path) for _key, name, path in found)
+    names = {key: label for (key, _n, _p), label in zip(found, labels, strict=True)}
+    if group_by == "team":
+        names[(AssigneeKind.NONE, 0)] = str(AssigneeKind.NONE.label)
     return names
 
 

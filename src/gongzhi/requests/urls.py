@@ -60,5 +60,6 @@ urlpatterns = [
     path(R, workbench.request_page, name="request"),
     path(R + "take/", workbench.take, name="take"),
     path(R + "photos/<int:photo_id>/", workbench.request_photo, name="request_photo"),
+    path(R + "phone/", workbench.request_phone, name="request_phone"),
     path(R + "<slug:step>/", workbench.request_step, name="step"),
 ]

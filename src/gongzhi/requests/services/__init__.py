@@ -8,12 +8,14 @@
   ``request_rate``, ``request_callback``, ``request_auto_close``,
   ``request_reopen``, ``request_reject``, ``request_merge``
 - following (关注): ``request_follow``, ``request_unfollow``
+- reaching the reporter: ``request_phone_reveal``, ``may_call_reporter``
 - the sweep: ``sweep_overdue``
 - set-up: ``category_create``, ``category_update``, ``department_create``,
   ``handler_add``, ``handler_end``
 - who may act: ``rules.may``, ``rules.handles``, ``rules.handled_by``
 """
 
+from .contact import may_call_reporter, request_phone_reveal
 from .following import request_follow, request_unfollow
 from .raising import number_next, request_photos_add, request_raise
 from .setup import (
@@ -55,6 +57,7 @@ __all__ = [
     "department_create",
     "handler_add",
     "handler_end",
+    "may_call_reporter",
     "number_next",
     "request_accept",
     "request_auto_close",
@@ -64,6 +67,7 @@ __all__ = [
     "request_escalate",
     "request_follow",
     "request_merge",
+    "request_phone_reveal",
     "request_photos_add",
     "request_pool",
     "request_raise",

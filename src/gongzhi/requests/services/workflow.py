@@ -220,6 +220,20 @@ def start_clock(item: ServiceRequest, now: dt.datetime) -> None:
         item.resolve_due = now + dt.timedelta(hours=category.resolve_hours)
 
 
+def restart_resolve_clock(item: ServiceRequest, now: dt.datetime) -> None:
+    """A department that receives a request after 吹哨 gets the
+    category's full time to resolve it, counted from its receipt: the
+    community's missed deadline is the community's (the timeline keeps
+    the 吹哨 and why), not a lateness the department starts with. The
+    response still counts once, against the first dispatch."""
+    if item.dispatched_at is None:
+        item.dispatched_at = now
+    if item.response_due is None:
+        item.response_due = now + dt.timedelta(hours=item.category.response_hours)
+    item.resolve_due = now + dt.timedelta(hours=item.category.resolve_hours)
+    item.resolve_overdue = False
+
+
 def responded(item: ServiceRequest, now: dt.datetime) -> None:
     """The first response (accepted, taken, first contact) of the request."""
     if item.responded_at is None:
@@ -621,7 +635,7 @@ def request_street_dispatch(
             )
         set_assignee(item, to)
         item.dispatcher = by
-        start_clock(item, now)
+        restart_resolve_clock(item, now)
 
     return _step(
         service_request,

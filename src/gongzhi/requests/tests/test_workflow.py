@@ -205,6 +205,36 @@ def test_escalation_reaches_a_department_through_the_street(world):
     assert item.status == Status.ESCALATED  # back to the street, not the community
 
 
+def test_a_department_gets_its_own_deadline_from_when_it_receives_the_work(world):
+    item = raise_wall(world)
+    item = services.request_dispatch(
+        service_request=item, to=world.team_a, by=world.staff, now=hours(0.5)
+    )
+    services.request_accept(service_request=item, by=world.a, now=hours(1))
+    assert item.resolve_due == hours(24.5)
+    services.sweep_overdue(now=hours(30))
+    item = services.request_escalate(
+        service_request=item, by=world.staff, note="需水务部门协调", now=hours(30)
+    )
+    item.refresh_from_db()
+    assert item.resolve_overdue  # the community missed its deadline
+    item = services.request_street_dispatch(
+        service_request=item,
+        to=world.department,
+        by=world.street_manager,
+        now=hours(40),
+    )
+    assert item.resolve_due == hours(40 + 24)
+    assert not item.is_overdue
+    assert item.response_due == hours(2.5)  # the response counts once
+    services.sweep_overdue(now=hours(41))
+    item.refresh_from_db()
+    assert not item.is_overdue and item.department == world.department
+    services.sweep_overdue(now=hours(65))
+    item.refresh_from_db()
+    assert item.resolve_overdue
+
+
 def test_rating_someone_elses_request_is_refused(world):
     item = _resolved(world)
     with pytest.raises(NotAllowed):

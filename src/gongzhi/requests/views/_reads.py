@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
-from gongzhi.areas.tree import parent_path
+from gongzhi.areas.selectors import place_labels
 
 from .. import selectors
 from ..models import RequestPhoto, ServiceRequest
@@ -30,18 +30,9 @@ if TYPE_CHECKING:
 DESK = (Status.SUBMITTED, Status.TRANSFER_REQUESTED, Status.POOLED)
 
 
-def place_label(area: Area, estates: dict[str, Area] | None = None) -> str:
-    """A building reads with its estate (航院小区 1号楼)."""
-    if area.kind == Kind.BUILDING and estates:
-        estate = estates.get(parent_path(area.path))
-        if estate is not None:
-            return f"{estate.name} {area.name}"
-    return area.name
-
-
 def places_in(community: Area) -> list[Area]:
     """The estates and buildings of a community, in tree order, each with
-    a ``label``."""
+    a ``label`` naming it in full (航院小区 1号楼)."""
     found = list(
         Area.objects.filter(
             path__within=community.path,
@@ -49,9 +40,9 @@ def places_in(community: Area) -> list[Area]:
             retired_at__isnull=True,
         ).order_by("path")
     )
-    estates = {a.path: a for a in found if a.kind == Kind.ESTATE}
+    labels = place_labels(found)
     for area in found:
-        area.label = place_label(area, estates)
+        area.label = labels[area.pk]
     return found
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.areas.models import Area
+from gongzhi.areas.selectors import with_places
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
 from gongzhi.core.photos import photo_file_response
@@ -54,6 +55,7 @@ def portal_requests(request):
         return _unlinked(request)
     found = list(selectors.requests_of(person)[:100])
     followed = list(selectors.requests_followed(person)[:100])
+    with_places([*found, *followed])
     return render(
         request,
         "requests/portal/list.html",
@@ -136,12 +138,14 @@ def portal_duplicates(request):
     if area is not None and category_id:
         category = selectors.categories_at(area).filter(pk=category_id).first()
         if category is not None:
-            found = list(selectors.duplicates_suggest(category=category, area=area))
+            found = with_places(
+                selectors.duplicates_suggest(category=category, area=area)
+            )
     followed = selectors.followed_among(person, [d.pk for d in found])
     return render(
         request,
         "requests/portal/_duplicates.html",
-        {"found": found, "followed": followed},
+        {"found": found, "followed": followed, "mine": person.pk},
     )
 
 

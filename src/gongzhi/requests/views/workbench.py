@@ -28,6 +28,7 @@ from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.areas.models import Area
+from gongzhi.areas.selectors import with_places
 from gongzhi.areas.tree import street_of
 from gongzhi.core.errors import DomainError, NotAllowed, ValidationFailed
 from gongzhi.core.forms import add_domain_error
@@ -84,6 +85,11 @@ def _nav(request) -> dict:
     }
 
 
+def _several_communities(rows) -> bool:
+    """Whether a list spans communities, so each row names its own."""
+    return len({row.community_id for row in rows}) > 1
+
+
 def _chosen(options, value):
     return next((o for o in options if str(o.pk) == (value or "")), None)
 
@@ -134,7 +140,7 @@ def desk(request):
         "category": category,
         "overdue": overdue,
         "page": page,
-        "rows": page.object_list,
+        "rows": with_places(page.object_list),
         "now": timezone.now(),
     }
     return render(request, "requests/workbench/desk.html", context)
@@ -160,7 +166,7 @@ def street_desk(request):
         **_nav(request),
         "street": street,
         "page": page,
-        "rows": page.object_list,
+        "rows": with_places(page.object_list),
         "now": timezone.now(),
     }
     return render(request, "requests/workbench/street.html", context)
@@ -169,21 +175,34 @@ def street_desk(request):
 @desk_required
 def my_queue(request):
     """我的工单: the work of every queue the login works, on a phone too."""
-    rows = list(
+    rows = with_places(
         selectors.with_followers(selectors.queue_for_handler(user=request.user))[:200]
     )
     pooled = selectors.pool_for(user=request.user).count()
-    context = {**_nav(request), "rows": rows, "pooled": pooled, "now": timezone.now()}
+    context = {
+        **_nav(request),
+        "rows": rows,
+        "several": _several_communities(rows),
+        "pooled": pooled,
+        "now": timezone.now(),
+    }
     return render(request, "requests/workbench/mine.html", context)
 
 
 @desk_required
 def pool(request):
     """抢单: pooled requests the login's teams may take; first wins."""
-    rows = list(selectors.with_followers(selectors.pool_for(user=request.user))[:200])
+    rows = with_places(
+        selectors.with_followers(selectors.pool_for(user=request.user))[:200]
+    )
     for item in rows:
         item.my_teams = _reads.my_pool_teams(user=request.user, service_request=item)
-    context = {**_nav(request), "rows": rows, "now": timezone.now()}
+    context = {
+        **_nav(request),
+        "rows": rows,
+        "several": _several_communities(rows),
+        "now": timezone.now(),
+    }
     return render(request, "requests/workbench/pool.html", context)
 
 
@@ -284,7 +303,9 @@ def _steps(user, item) -> list[str]:
     return [s for s in STEPS if s in names]
 
 
-def _detail_context(request, item, *, bound: tuple[str, object] | None = None):
+def _detail_context(
+    request, item, *, bound: tuple[str, object] | None = None, phone_full: str = ""
+):
     steps = _steps(request.user, item)
     forms = {}
     for step in steps:
@@ -300,6 +321,8 @@ def _detail_context(request, item, *, bound: tuple[str, object] | None = None):
         **_nav(request),
         "sr": item,
         "reporter": reporter,
+        "may_call": services.may_call_reporter(service_request=item, by=request.user),
+        "phone_full": phone_full,
         "phone_masked": (
             reporter.phone_masked
             if reporter is not None
@@ -327,6 +350,28 @@ def request_page(request, request_id: int):
     return render(
         request, "requests/workbench/detail.html", _detail_context(request, item)
     )
+
+
+@desk_required
+@require_POST
+def request_phone(request, request_id: int):
+    """显示电话: the reporter's full number with a tel: link, for the
+    assignee who must call her; the reveal is audited. htmx swaps in the
+    number alone; without script the page comes back with it."""
+    item = selectors.request_get(user=request.user, pk=request_id)
+    try:
+        phone = services.request_phone_reveal(
+            service_request=item, by=request.user, request=request
+        )
+    except NotAllowed:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("requests:request", request_id=item.pk)
+    if request.htmx:
+        return render(request, "requests/workbench/_phone.html", {"phone": phone})
+    context = _detail_context(request, item, phone_full=phone)
+    return render(request, "requests/workbench/detail.html", context)
 
 
 @desk_required
@@ -573,5 +618,12 @@ def raise_people(request):
     if community is None:
         raise Http404
     q = (request.GET.get("q") or "").strip()[:50]
-    found = list(_people(request, community, q)[:20]) if q else []
+    found = (
+        with_places(
+            _people(request, community, q).select_related("last_household")[:20],
+            via="last_household",
+        )
+        if q
+        else []
+    )
     return render(request, "requests/workbench/_people.html", {"found": found, "q": q})
