@@ -52,7 +52,7 @@ class VisitCreateForm(forms.Form):
     visited_on = forms.DateField(label=_("Date"), widget=_date_input())
     findings = forms.CharField(
         label=_("Findings"),
-        required=False,
+        error_messages={"required": _("Fill in the findings of the visit.")},
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": _("How they are, what you saw")}
         ),

@@ -227,10 +227,12 @@ def visit_record(
 ) -> Visit:
     """Record a visit to ``person`` in their household, with photos.
 
-    Refuses a date in the future or before the person was born, a person
-    who no longer lives here, files that are not photos, and a request
-    wish without a need. A visit following an incident clears the
-    incident's follow-up and appends to its timeline. Audited.
+    Refuses a visit that says nothing of what was found (an empty visit
+    would count and drop the person from the due list), a date in the
+    future or before the person was born, a person who no longer lives
+    here, files that are not photos, and a request wish without a need.
+    A visit following an incident clears the incident's follow-up and
+    appends to its timeline. Audited.
     """
     person = (
         Person.objects.select_for_update(of=("self",))
@@ -251,7 +253,7 @@ def visit_record(
         )
     if form not in VisitForm.values:
         raise ValidationFailed(_("Choose how the visit was made."), field="form")
-    findings = _text(findings, field="findings", label=_("findings"))
+    findings = _text(findings, field="findings", label=_("findings"), required=True)
     needs = _text(needs, field="needs", label=_("needs raised"))
     if request_wanted and not needs:
         raise ValidationFailed(

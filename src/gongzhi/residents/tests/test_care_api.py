@@ -108,6 +108,17 @@ def test_a_visit_in_the_future_names_the_field(api_client, users, liu):
     assert not Visit.objects.exists()
 
 
+def test_a_visit_without_findings_names_the_field(api_client, users, liu):
+    api_client.login_api(users["grid_worker"])
+    response = api_client.post(
+        f"{BASE}/visits",
+        {"person_id": liu.pk, "visited_on": TODAY.isoformat(), "form": "home"},
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "findings"
+    assert not Visit.objects.exists()
+
+
 def test_a_visit_elsewhere_is_404_and_without_care_403(api_client, users, liu):
     body = {"person_id": liu.pk, "visited_on": TODAY.isoformat(), "form": "home"}
     api_client.login_api(users["other_grid_worker"])

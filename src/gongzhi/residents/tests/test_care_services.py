@@ -74,6 +74,7 @@ def grid_people(liu, areas):
 
 
 def visit(person, by, *, on=TODAY, **kwargs) -> Visit:
+    kwargs.setdefault("findings", "精神不错")
     return services.visit_record(
         person=person, by=by, visited_on=on, form=VisitForm.HOME, **kwargs
     )
@@ -448,3 +449,16 @@ def test_a_pairing_records_deliveries_until_it_ends(demo_people, users, areas):
             started_on=TODAY,
             by=users["other_grid_worker"],
         )
+
+
+@pytest.mark.parametrize("findings", ["", "   \n "])
+def test_a_visit_without_findings_is_refused_and_keeps_the_person_due(
+    grid_people, users, findings
+):
+    worker = users["grid_worker"]
+    with pytest.raises(ValidationFailed) as refused:
+        visit(grid_people, worker, findings=findings)
+    assert refused.value.field == "findings"
+    assert not Visit.objects.exists()
+    due = selectors.care_due(user=worker)
+    assert grid_people.pk in {row.person_id for row in due}

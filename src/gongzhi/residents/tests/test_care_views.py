@@ -114,7 +114,11 @@ def test_a_visit_in_the_future_is_refused_on_the_date_field(client, users, liu):
     url = f"{reverse('residents:visit_create')}?person={liu.pk}"
     response = client.post(
         url,
-        {"form": "home", "visited_on": (TODAY + dt.timedelta(days=1)).isoformat()},
+        {
+            "form": "home",
+            "visited_on": (TODAY + dt.timedelta(days=1)).isoformat(),
+            "findings": "精神不错",
+        },
     )
     assert response.status_code == 400
     assert response.context["form"].errors["visited_on"]
@@ -126,7 +130,13 @@ def test_a_file_that_is_no_photo_is_refused(client, users, liu):
     url = f"{reverse('residents:visit_create')}?person={liu.pk}"
     fake = SimpleUploadedFile("x.jpg", b"%PDF-1.4 no image", content_type="image/jpeg")
     response = client.post(
-        url, {"form": "home", "visited_on": TODAY.isoformat(), "photos": [fake]}
+        url,
+        {
+            "form": "home",
+            "visited_on": TODAY.isoformat(),
+            "findings": "精神不错",
+            "photos": [fake],
+        },
     )
     assert response.status_code == 400
     assert "x.jpg" in response.context["form"].errors["photos"][0]
@@ -143,7 +153,12 @@ def test_photos_are_served_only_in_scope(client, users, liu):
     client.force_login(users["grid_worker"])
     client.post(
         f"{reverse('residents:visit_create')}?person={liu.pk}",
-        {"form": "phone", "visited_on": TODAY.isoformat(), "photos": [png()]},
+        {
+            "form": "phone",
+            "visited_on": TODAY.isoformat(),
+            "findings": "电话里说都好",
+            "photos": [png()],
+        },
     )
     visit = Visit.objects.get(person=liu)
     photo = visit.photos.get()
@@ -311,3 +326,17 @@ def test_due_list_page_reads_in_few_queries(
         response = client.get(reverse("residents:care_due"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 30
+
+
+def test_an_empty_visit_is_refused_on_the_findings_field(client, users, liu):
+    client.force_login(users["grid_worker"])
+    url = f"{reverse('residents:visit_create')}?person={liu.pk}"
+    response = client.post(
+        url, {"form": "home", "visited_on": TODAY.isoformat(), "findings": "  "}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["findings"] == [
+        zh("Fill in the findings of the visit.")
+    ]
+    assert "请填写走访情况" in response.content.decode()
+    assert not Visit.objects.exists()
