@@ -280,3 +280,13 @@ def test_the_redeem_form_hides_its_key_and_states_the_limit_as_one_sentence(
     assert "每人每月限兑 2 件" in form and "2 每月" not in form
     shelf = client.get(f"{PORTAL}/shop/").content.decode()
     assert "每人每月限兑 2 件" in shelf
+
+
+def test_goods_priced_beyond_the_bound_are_refused_on_the_field(client, users, shop):
+    client.force_login(users["staff"])
+    response = client.post(
+        _community_url(shop, "goods/"),
+        {"name": "金条", "price": 10**12, "stock": 1, "limit_period": "month"},
+    )
+    assert response.context["form"].errors["price"]
+    assert not Goods.objects.filter(name="金条").exists()
