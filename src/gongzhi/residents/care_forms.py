@@ -112,6 +112,21 @@ class IncidentForm(forms.Form):
         )
 
 
+class IncidentPersonForm(forms.Form):
+    """Whom the incident was about, among the people living where it
+    happened; optional when recording, so an emergency is never held up."""
+
+    person = forms.TypedChoiceField(
+        label=_("Who was it about"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, people: list[tuple[int, str]], required=False, **kw):
+        super().__init__(*args, **kw)
+        field = self.fields["person"]
+        field.required = required
+        field.choices = [("", _("Not known yet")), *people]
+
+
 class CallForm(forms.Form):
     """One call made: a fixed few rows, no script needed."""
 

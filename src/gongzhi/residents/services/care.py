@@ -378,8 +378,7 @@ def incident_record(
     record and each call at its own time. Audited."""
     _require(by, area)
     if person is not None:
-        person = Person.objects.select_related("last_household").get(pk=person.pk)
-        _require(by, person.last_household)
+        person = _incident_person(person, area=area, by=by)
     if kind not in IncidentKind.values:
         raise ValidationFailed(_("Choose what kind of emergency."), field="kind")
     if occurred_at is None:
@@ -447,12 +446,63 @@ def incident_record(
     return incident
 
 
-def _open_incident(incident: Incident, by: User) -> Incident:
+def _incident_person(person: Person, *, area: Area, by: User) -> Person:
+    """The person an incident under ``area`` is about: someone living there
+    (in the household, or anywhere under the estate or building named),
+    whose home the user records care for."""
+    person = Person.objects.select_related("household", "last_household").get(
+        pk=person.pk
+    )
+    _require(by, person.last_household)
+    home = person.household
+    if (
+        person.status != PersonStatus.ACTIVE
+        or home is None
+        or not home.path.startswith(area.path)
+    ):
+        raise ValidationFailed(
+            _("%(name)s does not live where this happened.") % {"name": person.name},
+            field="person",
+        )
+    return person
+
+
+@transaction.atomic
+def incident_person_set(*, incident: Incident, person: Person, by: User) -> Incident:
+    """Name the person an incident recorded without one was about, so its
+    follow-up visit joins that person on the due list. Refuses an incident
+    that names someone already, or a person living elsewhere. Appended to
+    the timeline; audited."""
+    incident = _open_incident(incident, by, closed_ok=True)
+    if incident.person_id is not None:
+        raise TransitionNotAllowed(
+            _("This incident already names the person it was about."),
+            field="person",
+        )
+    person = _incident_person(person, area=incident.area, by=by)
+    incident.person = person
+    incident.save(update_fields=["person"])
+    IncidentEvent.objects.create(
+        incident=incident,
+        by=by,
+        note=_("It was about %(name)s.") % {"name": person.name},
+    )
+    audit_record(
+        by=by,
+        action=Action.INCIDENT_RECORDED,
+        target=incident,
+        area=incident.area,
+        detail={"person": person.pk},
+    )
+    return incident
+
+
+def _open_incident(incident: Incident, by: User, *, closed_ok=False) -> Incident:
     incident = (
         Incident.objects.select_for_update().select_related("area").get(pk=incident.pk)
     )
     _require(by, incident.area)
-    if incident.closed_at is not None:
+    if incident.closed_at is not None and not closed_ok:
         raise TransitionNotAllowed(
             _("This incident is closed; nothing more can be added."), field="incident"
         )

@@ -340,3 +340,66 @@ def test_an_empty_visit_is_refused_on_the_findings_field(client, users, liu):
     ]
     assert "请填写走访情况" in response.content.decode()
     assert not Visit.objects.exists()
+
+
+def test_an_unnamed_incident_asks_for_its_person_instead_of_never_visited(
+    client, users, liu, areas
+):
+    client.force_login(users["grid_worker"])
+    response = client.post(
+        f"{reverse('residents:incident_create')}?area={areas['building'].pk}",
+        {
+            "kind": "fall",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "area": areas["building"].pk,
+            "description": "楼道里有老人摔倒",
+            "person": "",
+            "calls-TOTAL_FORMS": "0",
+            "calls-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    incident = Incident.objects.get()
+    assert incident.person is None
+    due = client.get(reverse("residents:care_due")).content.decode()
+    card = due[due.index(incident.get_kind_display()) :]
+    card = card[: card.index("</li>")]
+    assert zh("Nobody named yet") in card and zh("Never visited") not in card
+    assert f"{reverse('residents:incident', args=[incident.pk])}#person" in card
+
+    page = client.get(reverse("residents:incident", args=[incident.pk]))
+    assert "刘振华" in page.content.decode()  # offered: he lives in 1号楼
+    named = client.post(
+        reverse("residents:incident_person", args=[incident.pk]), {"person": liu.pk}
+    )
+    assert named.status_code == 302
+    incident.refresh_from_db()
+    assert incident.person == liu
+    rows = client.get(reverse("residents:care_due")).context["page"].object_list
+    assert [(r.person_id, r.incident_id) for r in rows if r.follow_up] == [
+        (liu.pk, incident.pk)
+    ]
+
+
+def test_the_incident_form_offers_the_people_of_the_place(client, users, liu, areas):
+    client.force_login(users["grid_worker"])
+    url = f"{reverse('residents:incident_create')}?area={areas['building'].pk}"
+    page = client.get(url).content.decode()
+    assert zh("Who was it about") in page and "刘振华" in page
+    other = Person.objects.exclude(
+        household__path__startswith=areas["building"].path
+    ).first()
+    response = client.post(
+        url,
+        {
+            "kind": "fall",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "area": areas["building"].pk,
+            "description": "摔倒",
+            "person": other.pk,
+            "calls-TOTAL_FORMS": "0",
+            "calls-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert not Incident.objects.exists()
