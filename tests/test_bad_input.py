@@ -242,3 +242,36 @@ def test_open311_refuses_a_nul_byte_in_its_own_error_format(client, db, fmt):
         assert root.tag == "errors"
         assert root.find("error/code").text == "400"
         assert "service_code" in root.find("error/description").text
+
+
+@pytest.fixture
+def liu_for_gate(demo_people, areas):
+    from gongzhi.residents.models import Person
+
+    return Person.objects.get(household=areas["household"], name="刘振华")
+
+
+def test_the_refusal_page_names_the_field_by_the_label_a_person_saw(
+    client, users, liu_for_gate
+):
+    from django.urls import reverse
+
+    client.force_login(users["grid_worker"])
+    url = reverse("residents:visit_create")
+    response = client.post(
+        f"{url}?person={liu_for_gate.pk}",
+        {"form": "home", "visited_on": "2026-01-01", "findings": f"好{NUL}"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"{zh('field')}: {zh('Findings')}" in html
+    assert "findings)" not in html
+
+
+def test_the_refusal_page_speaks_of_a_field_when_its_label_is_unknown(client, users):
+    client.force_login(users["secretary"])
+    response = client.post("/workbench/", {"no_such_field": NUL})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert zh("in one of the fields you filled in") in html
+    assert "no_such_field" not in html

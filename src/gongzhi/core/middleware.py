@@ -6,11 +6,14 @@ nothing is written."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from xml.sax.saxutils import escape
 
+from django import forms
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from .cleaning import (
     CONTROL_CHARACTERS,
@@ -94,6 +97,43 @@ def request_check(request) -> None:
             _check_pairs(request.POST.lists())
 
 
+def _form_classes(base=forms.BaseForm):
+    for form in base.__subclasses__():
+        yield form
+        yield from _form_classes(form)
+
+
+def _labels(forms_, name: str) -> set[str]:
+    return {
+        str(field.label)
+        for form in forms_
+        if (field := form.base_fields.get(name)) is not None and field.label
+    }
+
+
+def field_label(request, name: str | None) -> str | None:
+    """The label a person saw for the field ``name``: the one the forms the
+    addressed view names give it, else the one all forms of its app agree
+    on; else None, and the page speaks of "a field" rather than echo an
+    HTML name."""
+    if not name:
+        return None
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    view = inspect.unwrap(view)  # past login_required and the like
+    app = ".".join(getattr(view, "__module__", "").split(".")[:2]) + "."
+    in_app = [f for f in _form_classes() if f.__module__.startswith(app)]
+    code = getattr(view, "__code__", None)
+    named = set(code.co_names) if code else set()
+    for candidates in ([f for f in in_app if f.__name__ in named], in_app):
+        labels = _labels(candidates, name)
+        if len(labels) == 1:
+            return labels.pop()
+    return None
+
+
 class InputGateMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -109,7 +149,7 @@ class InputGateMiddleware:
             return render(
                 request,
                 "400.html",
-                {"detail": exc.message, "field": exc.field},
+                {"detail": exc.message, "label": field_label(request, exc.field)},
                 status=400,
             )
         return self.get_response(request)

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, seen
@@ -42,6 +42,7 @@ from .services.accounts import (
     pool_into_household,
     resident_account,
 )
+from .services.ledger import MAX_AWARD, MAX_POOL, MAX_STOCK
 
 router = Router(tags=["points"])
 
@@ -95,12 +96,12 @@ class OrderDetailOut(OrderOut):
 
 class OrderIn(Schema):
     goods_id: int
-    quantity: int = 1
+    quantity: int = Field(1, le=MAX_STOCK)
     from_household: bool = False
 
 
 class PoolIn(Schema):
-    points: int
+    points: int = Field(le=MAX_POOL)
 
 
 class PoolOut(Schema):
@@ -119,7 +120,7 @@ class HandOverIn(Schema):
 class AwardIn(Schema):
     person_id: int
     item_id: int | None = None
-    points: int | None = None
+    points: int | None = Field(None, le=MAX_AWARD)
     reason: str = ""
 
 

@@ -169,6 +169,16 @@ class LimitPeriod(models.TextChoices):
     YEAR = "year", _("per year")
 
 
+# A whole sentence per period: "2 每月" glued to "每人限兑" reads wrong in
+# Chinese, where the period goes before the verb (每人每月限兑 2 件).
+LIMIT_TEXTS = {
+    LimitPeriod.DAY: _("At most %(n)d per person per day"),
+    LimitPeriod.WEEK: _("At most %(n)d per person per week"),
+    LimitPeriod.MONTH: _("At most %(n)d per person per month"),
+    LimitPeriod.YEAR: _("At most %(n)d per person per year"),
+}
+
+
 def goods_photo_path(instance, filename: str) -> str:
     return f"goods/{instance.community_id}/{filename}"
 
@@ -220,6 +230,13 @@ class Goods(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def limit_display(self) -> str:
+        """The limit as one sentence, "每人每月限兑 2 件"; empty if none."""
+        if self.limit is None:
+            return ""
+        return str(LIMIT_TEXTS[self.limit_period]) % {"n": self.limit}
 
 
 class StockMoveKind(models.TextChoices):

@@ -54,7 +54,7 @@ class VisitCreateForm(forms.Form):
     visited_on = forms.DateField(label=_("Date"), widget=_date_input())
     findings = forms.CharField(
         label=_("Findings"),
-        required=False,
+        error_messages={"required": _("Fill in the findings of the visit.")},
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": _("How they are, what you saw")}
         ),
@@ -112,6 +112,21 @@ class IncidentForm(forms.Form):
         self.fields["occurred_at"].initial = timezone.localtime().replace(
             second=0, microsecond=0
         )
+
+
+class IncidentPersonForm(forms.Form):
+    """Whom the incident was about, among the people living where it
+    happened; optional when recording, so an emergency is never held up."""
+
+    person = forms.TypedChoiceField(
+        label=_("Who was it about"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, people: list[tuple[int, str]], required=False, **kw):
+        super().__init__(*args, **kw)
+        field = self.fields["person"]
+        field.required = required
+        field.choices = [("", _("Not known yet")), *people]
 
 
 class CallForm(forms.Form):

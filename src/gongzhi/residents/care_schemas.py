@@ -50,7 +50,7 @@ class VisitIn(Schema):
     person_id: int
     visited_on: dt.date
     form: str = Field(description="home, phone or video")
-    findings: str = ""
+    findings: str = Field("", description="What was found: required")
     needs: str = ""
     incident_id: int | None = None
     request_wanted: bool = Field(

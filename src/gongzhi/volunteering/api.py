@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, seen
@@ -123,9 +123,9 @@ class ActivityIn(Schema):
     unit_id: int | None = None
     audience: str = "all"
     signup_required: bool = True
-    capacity: int | None = None
-    signup_closes_hours: int = 0
-    points_per_hour: int = 0
+    capacity: int | None = Field(None, le=activities.MAX_CAPACITY)
+    signup_closes_hours: int = Field(0, le=activities.MAX_CLOSES_HOURS)
+    points_per_hour: int = Field(0, le=activities.MAX_POINTS_PER_HOUR)
     description: str = ""
     repeat: RepeatIn | None = None
 

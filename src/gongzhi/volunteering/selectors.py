@@ -93,6 +93,21 @@ def my_signups(person, occurrences) -> dict[int, SignUp]:
     }
 
 
+def signups_coming(person, *, now: dt.datetime | None = None):
+    """The resident's live sign-ups for sessions still to come, soonest
+    first: what the home tile 已报名的活动 counts."""
+    return (
+        SignUp.objects.filter(
+            person=person,
+            status__in=(SignUpStatus.CONFIRMED, SignUpStatus.WAITING),
+            occurrence__starts_at__gte=now or timezone.now(),
+            occurrence__cancelled_at__isnull=True,
+        )
+        .select_related("occurrence__activity")
+        .order_by("occurrence__starts_at", "pk")
+    )
+
+
 def waiting_position(signup: SignUp) -> int | None:
     """1 for the first in line, …; None unless on the waiting list."""
     if signup.status != SignUpStatus.WAITING:

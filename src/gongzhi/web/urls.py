@@ -8,4 +8,5 @@ urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
     path("portal/", views.portal, name="portal"),
     path("account/", views.account, name="account"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

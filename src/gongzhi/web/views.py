@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -82,3 +83,10 @@ def account(request):
         else "web/portal_account.html"
     )
     return render(request, template, {"grants": user_grants(user=request.user)})
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to
+    the SVG icon the base template names."""
+    return redirect(static("web/favicon.svg"), permanent=True)

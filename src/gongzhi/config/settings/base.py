@@ -108,6 +108,10 @@ TEMPLATES = [
         },
     },
 ]
+# Every form's choices: a prompt for Django's dashes, a lone option chosen.
+FORM_RENDERER = "gongzhi.core.forms.FormRenderer"
+# Per-language date formats (12月3日 / December 3), beside Django's own.
+FORMAT_MODULE_PATH = ["gongzhi.formats"]
 
 
 def database_from_env() -> dict:

@@ -16,7 +16,7 @@ from gongzhi.residents.homes import last_known_community
 
 from ..models import Account, AccountKind, PointsPolicy, Transfer, TransferKind
 from ..selectors import pooling_allowed
-from .ledger import Leg, account_open, transfer_create, whole_number
+from .ledger import MAX_POOL, Leg, account_open, transfer_create, whole_number
 
 
 def resident_account(person) -> Account:
@@ -77,7 +77,7 @@ def pool_into_household(
             _("Only a resident living in a household can pool points."),
             field="points",
         )
-    points = whole_number(points, field="points", least=1)
+    points = whole_number(points, field="points", least=1, most=MAX_POOL)
     shared = account_open(
         kind=AccountKind.HOUSEHOLD, community=account.area, household=person.household
     )

@@ -41,6 +41,8 @@ from ..models import (
     TransferKind,
 )
 from .ledger import (
+    MAX_AWARD,
+    MAX_CAP,
     Leg,
     account_open,
     transfer_create,
@@ -101,9 +103,9 @@ def item_create(
             _("The name is longer than %(max)d characters.") % {"max": NAME_MAX},
             field="name",
         )
-    whole_number(points, field="points", least=1)
+    whole_number(points, field="points", least=1, most=MAX_AWARD)
     if cap is not None:
-        whole_number(cap, field="cap", least=1)
+        whole_number(cap, field="cap", least=1, most=MAX_CAP)
     if cap_period not in LimitPeriod.values:
         raise ValidationFailed(_("Unknown limit period."), field="cap_period")
     if EarningItem.objects.filter(community=community, name=name).exists():
@@ -173,7 +175,7 @@ def award_create(
         points = item.points
         reason = (reason or "").strip() or item.name
     else:
-        points = whole_number(points, field="points", least=1)
+        points = whole_number(points, field="points", least=1, most=MAX_AWARD)
     reason = _reason(reason)
     fingerprint = hashlib.sha256(
         json.dumps(

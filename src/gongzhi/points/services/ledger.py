@@ -78,11 +78,28 @@ def account_open(
     return account
 
 
-def whole_number(value, *, field: str, least: int) -> int:
-    """``value`` if it is a whole number of at least ``least``."""
+# What one person may enter at once. A trillion points is a typing error
+# or an attack, never a deed; the bounds live here, so the forms, the API
+# and the services say the same.
+MAX_AWARD = 10_000  # points for one deed or one award
+MAX_CAP = 1_000  # times a deed counts per person and period
+MAX_PRICE = 100_000  # points for one piece of goods
+MAX_STOCK = 100_000  # pieces on a shelf, put there or taken at once
+MAX_LIMIT = 1_000  # pieces per person and period
+MAX_POOL = 1_000_000  # points moved into a household's account at once
+
+
+def whole_number(value, *, field: str, least: int, most: int | None = None) -> int:
+    """``value`` if it is a whole number from ``least`` to ``most``."""
     # bool is an int to Python and 2.0 equals 2; neither is a count.
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed(_("Enter a whole number."), field=field)
+    if most is not None and not least <= value <= most:
+        raise ValidationFailed(
+            _("Enter a number from %(least)d to %(most)d.")
+            % {"least": least, "most": most},
+            field=field,
+        )
     if value < least:
         raise ValidationFailed(
             _("Enter a number of at least %(least)d.") % {"least": least}, field=field

@@ -40,6 +40,9 @@ from ..models import (
     TransferKind,
 )
 from .ledger import (
+    MAX_LIMIT,
+    MAX_PRICE,
+    MAX_STOCK,
     Leg,
     account_open,
     transfer_create,
@@ -91,7 +94,7 @@ def goods_create(
         raise ValidationFailed(
             _("Points are issued by a community."), field="community"
         )
-    whole_number(stock, field="stock", least=0)
+    whole_number(stock, field="stock", least=0, most=MAX_STOCK)
     now = now or timezone.now()
     goods = Goods(community=community, stock=stock, created_at=now)
     _goods_fill(
@@ -139,9 +142,9 @@ def _goods_fill(
             _("The name is longer than %(max)d characters.") % {"max": NAME_MAX},
             field="name",
         )
-    whole_number(price, field="price", least=1)
+    whole_number(price, field="price", least=1, most=MAX_PRICE)
     if limit is not None:
-        whole_number(limit, field="limit", least=1)
+        whole_number(limit, field="limit", least=1, most=MAX_LIMIT)
     if limit_period not in LimitPeriod.values:
         raise ValidationFailed(_("Unknown limit period."), field="limit_period")
     if available_from and available_until and available_until <= available_from:
@@ -250,7 +253,7 @@ def goods_restock(
     now: dt.datetime | None = None,
 ) -> Goods:
     """Add ``quantity`` to the shelf, recorded as a stock move."""
-    whole_number(quantity, field="quantity", least=1)
+    whole_number(quantity, field="quantity", least=1, most=MAX_STOCK)
     note = _note(note, field="note")
     Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + quantity)
     StockMove.objects.create(
@@ -311,7 +314,7 @@ def order_place(
     (``replayed`` set); the key with another request is a conflict.
     """
     now = now or timezone.now()
-    whole_number(quantity, field="quantity", least=1)
+    whole_number(quantity, field="quantity", least=1, most=MAX_STOCK)
     key = idempotency_key_clean(idempotency_key)
     if account.kind not in (AccountKind.PERSON, AccountKind.HOUSEHOLD):
         raise ValidationFailed(

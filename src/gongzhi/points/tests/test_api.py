@@ -173,3 +173,15 @@ def test_a_resident_cancelling_twice_is_refunded_once(api_client, users, shop):
         f"{URL}/me/orders/{order['id']}/cancel", {}, content_type="application/json"
     )
     assert missing.status_code in (400, 422)  # the key is required
+
+
+@pytest.mark.parametrize("points", [10_001, 10**12])
+def test_an_award_beyond_the_bound_names_the_field_and_pays_nothing(
+    api_client, users, shop, points
+):
+    api_client.login_api(users["staff"])
+    body = {"person_id": shop["person"].pk, "points": points, "reason": "一万亿"}
+    response = write(api_client, f"{URL}/awards", body, "huge")
+    assert 400 <= response.status_code < 500
+    assert response.json()["field"] == "points"
+    assert api_client.get(f"{URL}/people/{shop['person'].pk}").json()["balance"] == 100

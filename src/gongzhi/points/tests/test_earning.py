@@ -289,3 +289,29 @@ def test_a_withdrawn_award_is_turned_down_or_reversed(catalog, users):
     assert balance(catalog.zhou) == 0
     assert Transfer.objects.filter(reverses=paid.transfer).count() == 1
     assert ledger_problems() == []
+
+
+@pytest.mark.parametrize("points", [10_001, 10**12])
+def test_an_award_beyond_ten_thousand_points_is_refused(catalog, users, points):
+    transfers = Transfer.objects.count()
+    with pytest.raises(ValidationFailed) as caught:
+        award_create(
+            account=catalog.zhou,
+            points=points,
+            reason="一万亿",
+            by=users["staff"],
+            idempotency_key="huge",
+            now=NOW,
+        )
+    assert caught.value.field == "points"
+    assert "10000" in str(caught.value.message)
+    assert balance(catalog.zhou) == 0
+    assert Transfer.objects.count() == transfers
+
+
+def test_a_deed_worth_more_than_an_award_may_carry_is_refused(catalog, users):
+    with pytest.raises(ValidationFailed) as caught:
+        item_create(
+            community=catalog.community, name="巨奖", points=10_001, by=users["staff"]
+        )
+    assert caught.value.field == "points"

@@ -266,3 +266,27 @@ def test_figures_are_for_staff_and_managers_only(client, users, shop, login):
     client.force_login(users[login])
     assert client.get("/workbench/points/").status_code == 404
     assert client.get(_community_url(shop)).status_code == 404
+
+
+def test_the_redeem_form_hides_its_key_and_states_the_limit_as_one_sentence(
+    client, users, shop
+):
+    shop["oil"].limit = 2
+    shop["oil"].save(update_fields=["limit"])
+    client.force_login(users["resident"])
+    form = client.get(f"{PORTAL}/shop/{shop['oil'].pk}/").content.decode()
+    assert '<input type="hidden" name="key"' in form
+    assert ">Key<" not in form and "Key</label>" not in form
+    assert "每人每月限兑 2 件" in form and "2 每月" not in form
+    shelf = client.get(f"{PORTAL}/shop/").content.decode()
+    assert "每人每月限兑 2 件" in shelf
+
+
+def test_goods_priced_beyond_the_bound_are_refused_on_the_field(client, users, shop):
+    client.force_login(users["staff"])
+    response = client.post(
+        _community_url(shop, "goods/"),
+        {"name": "金条", "price": 10**12, "stock": 1, "limit_period": "month"},
+    )
+    assert response.context["form"].errors["price"]
+    assert not Goods.objects.filter(name="金条").exists()

@@ -253,7 +253,11 @@ def test_restocking_is_recorded_and_reconciles(shop):
         ({"price": 0}, "price"),
         ({"price": 2.5}, "price"),
         ({"stock": -1}, "stock"),
+        ({"price": 100_001}, "price"),
+        ({"price": 10**12}, "price"),
+        ({"stock": 100_001}, "stock"),
         ({"limit": 0}, "limit"),
+        ({"limit": 1_001}, "limit"),
         ({"limit_period": "decade"}, "limit_period"),
         (
             {"available_from": NOW, "available_until": NOW - dt.timedelta(hours=1)},

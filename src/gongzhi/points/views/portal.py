@@ -36,6 +36,7 @@ from ..services.accounts import (
     pool_into_household,
     resident_account,
 )
+from ..services.ledger import MAX_POOL
 
 HISTORY_PAGE = 30
 
@@ -81,7 +82,9 @@ class RedeemForm(forms.Form):
 
 
 class PoolForm(forms.Form):
-    points = forms.IntegerField(label=gettext_lazy("Points"), min_value=1)
+    points = forms.IntegerField(
+        label=gettext_lazy("Points"), min_value=1, max_value=MAX_POOL
+    )
     key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
 

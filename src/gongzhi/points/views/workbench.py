@@ -49,6 +49,7 @@ from ..models import (
 from ..selectors import entries_of, figures, goods_on_shelf, month_bounds, year_by_month
 from ..services import earning, shop
 from ..services.accounts import policy_set, resident_account
+from ..services.ledger import MAX_AWARD, MAX_CAP, MAX_LIMIT, MAX_PRICE, MAX_STOCK
 from ..services.statement import statement_filename, statement_write
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -294,13 +295,19 @@ def points_counter(request, community_id: int):
 
 class GoodsForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
-    price = forms.IntegerField(label=gettext_lazy("Points price"), min_value=1)
+    price = forms.IntegerField(
+        label=gettext_lazy("Points price"), min_value=1, max_value=MAX_PRICE
+    )
     stock = forms.IntegerField(
-        label=gettext_lazy("Opening stock"), min_value=0, initial=0
+        label=gettext_lazy("Opening stock"),
+        min_value=0,
+        max_value=MAX_STOCK,
+        initial=0,
     )
     limit = forms.IntegerField(
         label=gettext_lazy("Limit per person"),
         min_value=1,
+        max_value=MAX_LIMIT,
         required=False,
         help_text=gettext_lazy("Empty: no limit."),
     )
@@ -432,7 +439,9 @@ def goods_edit(request, community_id: int, goods_id: int):
 
 
 class RestockForm(forms.Form):
-    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1)
+    quantity = forms.IntegerField(
+        label=gettext_lazy("Quantity"), min_value=1, max_value=MAX_STOCK
+    )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
 
@@ -523,10 +532,13 @@ def award_decide(request, community_id: int, award_id: int, decision: str):
 
 class ItemForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Deed"), max_length=60)
-    points = forms.IntegerField(label=gettext_lazy("Points"), min_value=1)
+    points = forms.IntegerField(
+        label=gettext_lazy("Points"), min_value=1, max_value=MAX_AWARD
+    )
     cap = forms.IntegerField(
         label=gettext_lazy("Times per person"),
         min_value=1,
+        max_value=MAX_CAP,
         required=False,
         help_text=gettext_lazy("Empty: no cap."),
     )
@@ -579,6 +591,7 @@ class AwardForm(forms.Form):
     points = forms.IntegerField(
         label=gettext_lazy("Points"),
         min_value=1,
+        max_value=MAX_AWARD,
         required=False,
         help_text=gettext_lazy("Only for an award once; a deed brings its own."),
     )

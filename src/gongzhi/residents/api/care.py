@@ -417,6 +417,33 @@ def incident_event_add(request, incident_id: int, payload: IncidentEventIn):
     return Status(201, _incident_detail(incident))
 
 
+class IncidentPersonIn(Schema):
+    person_id: int
+
+
+@router.post(
+    "/incidents/{int:incident_id}/person",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Name the person an incident recorded without one was about",
+    description=(
+        "Someone living where it happened; the follow-up visit then joins "
+        "that person on the due list."
+    ),
+)
+def incident_person_set(request, incident_id: int, payload: IncidentPersonIn):
+    incident = _incident(request, incident_id, Perm.CARE_RECORD)
+    person = referenced(
+        request,
+        Person.objects.all(),
+        payload.person_id,
+        via="last_household",
+        field="person_id",
+    )
+    with fields_renamed(**API_FIELDS):
+        services.incident_person_set(incident=incident, person=person, by=request.user)
+    return _incident_detail(incident)
+
+
 @router.post(
     "/incidents/{int:incident_id}/close",
     response={200: IncidentDetailOut, **ERRORS},

@@ -8,7 +8,7 @@ import tempfile
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongzhi.accounts.refusals import ErrorOut, area_seen
@@ -64,6 +64,9 @@ class ExportFilter(Schema):
     age_band: str = ""
     status: str = PersonStatus.ACTIVE  # "all" for everyone ever registered
     full: bool = False
+    reason: str = Field(
+        "", description="Why the full numbers are needed: required with full"
+    )
 
 
 def _area(request, pk: int | None, perm: str) -> Area | None:
@@ -134,8 +137,8 @@ def import_template(request, area_id: int | None = None):
     summary="The filtered registry list as Excel, masked unless full",
     description=(
         "The same filters as the people list. ``full=true`` needs both "
-        "resident.import and personal.full over the whole list; every export "
-        "is written to the audit trail."
+        "resident.import and personal.full over the whole list, and a "
+        "``reason``; every export is written to the audit trail."
     ),
     openapi_extra=_FILE_RESPONSE,
 )
@@ -163,6 +166,7 @@ def people_export(request, filters: Query[ExportFilter]):
             ),
             out=out,
             full=filters.full,
+            reason=filters.reason,
             request=request,
         )
     except Exception:

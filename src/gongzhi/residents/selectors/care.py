@@ -229,6 +229,21 @@ def addresses(*, paths) -> dict[str, str]:
     return labels_of(paths, kinds=ADDRESS_KINDS)
 
 
+def incident_people(*, area: Area, limit: int = 300) -> list[tuple[int, str]]:
+    """Whom an incident under ``area`` can be about: the people living
+    there, as (id, "name · address") by address, at most ``limit``."""
+    people = list(
+        Person.objects.filter(
+            subtree_q([area.path], field="household__path"),
+            status=PersonStatus.ACTIVE,
+        )
+        .order_by("household__path", "name", "pk")
+        .values_list("pk", "name", "household__path")[:limit]
+    )
+    labels = addresses(paths={path for _pk, _name, path in people})
+    return [(pk, f"{name} · {labels.get(path, '')}") for pk, name, path in people]
+
+
 def care_due_dress(*, rows: list[DueRow]) -> list[DueRow]:
     """Names, tags, addresses and incidents for the rows of one page."""
     people = Person.objects.in_bulk([r.person_id for r in rows if r.person_id])

@@ -182,10 +182,12 @@ def visit_record(
 ) -> Visit:
     """Record a visit to ``person`` in their household, with photos.
 
-    Refuses a date in the future or before the person was born, a person
-    who no longer lives here, files that are not photos, and a request
-    wish without a need. A visit following an incident clears the
-    incident's follow-up and appends to its timeline. Audited.
+    Refuses a visit that says nothing of what was found (an empty visit
+    would count and drop the person from the due list), a date in the
+    future or before the person was born, a person who no longer lives
+    here, files that are not photos, and a request wish without a need.
+    A visit following an incident clears the incident's follow-up and
+    appends to its timeline. Audited.
     """
     person = (
         Person.objects.select_for_update(of=("self",))
@@ -206,7 +208,7 @@ def visit_record(
         )
     if form not in VisitForm.values:
         raise ValidationFailed(_("Choose how the visit was made."), field="form")
-    findings = _text(findings, field="findings", label=_("findings"))
+    findings = _text(findings, field="findings", label=_("findings"), required=True)
     needs = _text(needs, field="needs", label=_("needs raised"))
     if request_wanted and not needs:
         raise ValidationFailed(
@@ -339,8 +341,7 @@ def incident_record(
     record and each call at its own time. Audited."""
     _require(by, area)
     if person is not None:
-        person = Person.objects.select_related("last_household").get(pk=person.pk)
-        _require(by, person.last_household)
+        person = _incident_person(person, area=area, by=by)
     if kind not in IncidentKind.values:
         raise ValidationFailed(_("Choose what kind of emergency."), field="kind")
     if occurred_at is None:
@@ -408,12 +409,63 @@ def incident_record(
     return incident
 
 
-def _open_incident(incident: Incident, by: User) -> Incident:
+def _incident_person(person: Person, *, area: Area, by: User) -> Person:
+    """The person an incident under ``area`` is about: someone living there
+    (in the household, or anywhere under the estate or building named),
+    whose home the user records care for."""
+    person = Person.objects.select_related("household", "last_household").get(
+        pk=person.pk
+    )
+    _require(by, person.last_household)
+    home = person.household
+    if (
+        person.status != PersonStatus.ACTIVE
+        or home is None
+        or not home.path.startswith(area.path)
+    ):
+        raise ValidationFailed(
+            _("%(name)s does not live where this happened.") % {"name": person.name},
+            field="person",
+        )
+    return person
+
+
+@transaction.atomic
+def incident_person_set(*, incident: Incident, person: Person, by: User) -> Incident:
+    """Name the person an incident recorded without one was about, so its
+    follow-up visit joins that person on the due list. Refuses an incident
+    that names someone already, or a person living elsewhere. Appended to
+    the timeline; audited."""
+    incident = _open_incident(incident, by, closed_ok=True)
+    if incident.person_id is not None:
+        raise TransitionNotAllowed(
+            _("This incident already names the person it was about."),
+            field="person",
+        )
+    person = _incident_person(person, area=incident.area, by=by)
+    incident.person = person
+    incident.save(update_fields=["person"])
+    IncidentEvent.objects.create(
+        incident=incident,
+        by=by,
+        note=_("It was about %(name)s.") % {"name": person.name},
+    )
+    audit_record(
+        by=by,
+        action=Action.INCIDENT_RECORDED,
+        target=incident,
+        area=incident.area,
+        detail={"person": person.pk},
+    )
+    return incident
+
+
+def _open_incident(incident: Incident, by: User, *, closed_ok=False) -> Incident:
     incident = (
         Incident.objects.select_for_update().select_related("area").get(pk=incident.pk)
     )
     _require(by, incident.area)
-    if incident.closed_at is not None:
+    if incident.closed_at is not None and not closed_ok:
         raise TransitionNotAllowed(
             _("This incident is closed; nothing more can be added."), field="incident"
         )

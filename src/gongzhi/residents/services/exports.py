@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from gongzhi.accounts.models import User
 
 EXPORT_MAX_ROWS = 200_000
+REASON_MAX = 200
 CHUNK = 2000
 STATUS_TITLES = {
     PersonStatus.ACTIVE: "在住",
@@ -159,12 +160,14 @@ def people_export(
     filters: PeopleFilter,
     out: BinaryIO,
     full: bool = False,
+    reason: str = "",
     request=None,
 ) -> int:
     """Write the filtered registry list to ``out`` as .xlsx; returns the
     number of people. Refuses full values to a user who may not export
-    them, and a list longer than ``EXPORT_MAX_ROWS``; records the export
-    in the audit trail."""
+    them or who does not say why, and a list longer than
+    ``EXPORT_MAX_ROWS``; records the export in the audit trail with its
+    subject (the area exported, the filter, the rows) and the reason."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -173,6 +176,16 @@ def people_export(
 
     if full and not export_full_allowed(user=by, area=filters.area):
         raise NotAllowed(_("Your role does not export full personal data here."))
+    reason = (reason or "").strip()
+    if full and not reason:
+        raise ValidationFailed(
+            _("Say why the full ID and phone numbers are needed."), field="reason"
+        )
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(
+            _("The reason can have at most %(max)d characters.") % {"max": REASON_MAX},
+            field="reason",
+        )
     people = people_search(user=by, filters=filters)
     total = people.count()
     if total > EXPORT_MAX_ROWS:
@@ -260,8 +273,14 @@ def people_export(
     audit_record(
         by=by,
         action=Action.PERSONAL_EXPORTED,
+        target=area,  # the subject: whose list went out
         area=area,
         request=request,
-        detail={"rows": written, "full": full, "filter": _audit_filter(filters)},
+        detail={
+            "rows": written,
+            "full": full,
+            "filter": _audit_filter(filters),
+            "reason": reason,
+        },
     )
     return written

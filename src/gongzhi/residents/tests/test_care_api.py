@@ -108,6 +108,17 @@ def test_a_visit_in_the_future_names_the_field(api_client, users, liu):
     assert not Visit.objects.exists()
 
 
+def test_a_visit_without_findings_names_the_field(api_client, users, liu):
+    api_client.login_api(users["grid_worker"])
+    response = api_client.post(
+        f"{BASE}/visits",
+        {"person_id": liu.pk, "visited_on": TODAY.isoformat(), "form": "home"},
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "findings"
+    assert not Visit.objects.exists()
+
+
 def test_a_visit_elsewhere_is_404_and_without_care_403(api_client, users, liu):
     body = {"person_id": liu.pk, "visited_on": TODAY.isoformat(), "form": "home"}
     api_client.login_api(users["other_grid_worker"])
@@ -202,3 +213,34 @@ def test_care_plans_read_and_set(api_client, users, liu, areas):
     assert row["inherited_days"] == 5 and row["inherited_from"] == areas["grid"].pk
     api_client.login_api(users["grid_worker"])
     assert api_client.get(f"{url}?area_id={areas['grid'].pk}").status_code == 403
+
+
+def test_an_incident_without_a_person_is_named_afterwards(
+    api_client, users, liu, areas
+):
+    api_client.login_api(users["grid_worker"])
+    created = api_client.post(
+        f"{BASE}/incidents",
+        {
+            "area_id": areas["building"].pk,
+            "kind": "fall",
+            "occurred_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+            "description": "楼道里有老人摔倒",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    url = f"{BASE}/incidents/{created.json()['id']}/person"
+    elsewhere = Person.objects.exclude(
+        household__path__startswith=areas["building"].path
+    ).filter(household__path__startswith=areas["grid"].path)
+    if elsewhere.exists():
+        refused = api_client.post(
+            url, {"person_id": elsewhere.first().pk}, content_type="application/json"
+        )
+        assert refused.status_code == 400 and refused.json()["field"] == "person_id"
+    named = api_client.post(url, {"person_id": liu.pk}, content_type="application/json")
+    assert named.status_code == 200, named.content
+    assert named.json()["person_name"] == "刘振华"
+    due = api_client.get(f"{BASE}/care/due").json()["items"]
+    assert [r["person_id"] for r in due if r["incident_id"]] == [liu.pk]

@@ -75,6 +75,7 @@ def grid_people(liu, areas):
 
 
 def visit(person, by, *, on=TODAY, **kwargs) -> Visit:
+    kwargs.setdefault("findings", "精神不错")
     return services.visit_record(
         person=person, by=by, visited_on=on, form=VisitForm.HOME, **kwargs
     )
@@ -264,7 +265,7 @@ def fall(person, by, **kwargs) -> Incident:
         at -= dt.timedelta(days=1)
     return services.incident_record(
         by=by,
-        area=person.household,
+        area=kwargs.pop("area", person.household),
         person=person,
         kind=IncidentKind.FALL,
         occurred_at=at,
@@ -449,3 +450,61 @@ def test_a_pairing_records_deliveries_until_it_ends(demo_people, users, areas):
             started_on=TODAY,
             by=users["other_grid_worker"],
         )
+
+
+@pytest.mark.parametrize("findings", ["", "   \n "])
+def test_a_visit_without_findings_is_refused_and_keeps_the_person_due(
+    grid_people, users, findings
+):
+    worker = users["grid_worker"]
+    with pytest.raises(ValidationFailed) as refused:
+        visit(grid_people, worker, findings=findings)
+    assert refused.value.field == "findings"
+    assert not Visit.objects.exists()
+    due = selectors.care_due(user=worker)
+    assert grid_people.pk in {row.person_id for row in due}
+
+
+def test_an_incident_cannot_name_someone_living_elsewhere(liu, users, areas):
+    worker = users["grid_worker"]
+    before = Incident.objects.count()
+    with pytest.raises(ValidationFailed) as refused:
+        fall(liu, worker, area=areas["neighbour_household"])
+    assert refused.value.field == "person"
+    assert Incident.objects.count() == before
+
+
+def test_naming_the_person_moves_the_follow_up_onto_their_row(
+    grid_people, users, areas
+):
+    """An incident recorded at the building without a name heads the list
+    as "nobody named yet"; once named, it is that person's follow-up."""
+    worker = users["grid_worker"]
+    visit(grid_people, worker)  # not due for his plan
+    incident = fall(grid_people, worker, area=areas["building"])
+    Incident.objects.filter(pk=incident.pk).update(person=None)
+    incident.refresh_from_db()
+    unnamed = [r for r in selectors.care_due(user=worker) if r.follow_up]
+    assert [(r.person_id, r.incident_id) for r in unnamed] == [(None, incident.pk)]
+
+    services.incident_person_set(incident=incident, person=grid_people, by=worker)
+    rows = [r for r in selectors.care_due(user=worker) if r.follow_up]
+    assert [(r.person_id, r.incident_id) for r in rows] == [
+        (grid_people.pk, incident.pk)
+    ]
+    assert rows[0].last_visit == TODAY  # his visits, not "never visited"
+    assert "刘振华" in incident.events.last().note
+    with pytest.raises(TransitionNotAllowed):
+        services.incident_person_set(incident=incident, person=grid_people, by=worker)
+
+
+def test_naming_someone_from_another_household_is_refused(grid_people, users, areas):
+    worker = users["grid_worker"]
+    incident = fall(grid_people, worker)  # at his home
+    Incident.objects.filter(pk=incident.pk).update(person=None)
+    neighbour = Person.objects.filter(household=areas["neighbour_household"]).first()
+    with pytest.raises(ValidationFailed) as refused:
+        services.incident_person_set(incident=incident, person=neighbour, by=worker)
+    assert refused.value.field == "person"
+    incident.refresh_from_db()
+    assert incident.person_id is None

@@ -114,7 +114,11 @@ def test_a_visit_in_the_future_is_refused_on_the_date_field(client, users, liu):
     url = f"{reverse('residents:visit_create')}?person={liu.pk}"
     response = client.post(
         url,
-        {"form": "home", "visited_on": (TODAY + dt.timedelta(days=1)).isoformat()},
+        {
+            "form": "home",
+            "visited_on": (TODAY + dt.timedelta(days=1)).isoformat(),
+            "findings": "精神不错",
+        },
     )
     assert response.status_code == 400
     assert response.context["form"].errors["visited_on"]
@@ -126,7 +130,13 @@ def test_a_file_that_is_no_photo_is_refused(client, users, liu):
     url = f"{reverse('residents:visit_create')}?person={liu.pk}"
     fake = SimpleUploadedFile("x.jpg", b"%PDF-1.4 no image", content_type="image/jpeg")
     response = client.post(
-        url, {"form": "home", "visited_on": TODAY.isoformat(), "photos": [fake]}
+        url,
+        {
+            "form": "home",
+            "visited_on": TODAY.isoformat(),
+            "findings": "精神不错",
+            "photos": [fake],
+        },
     )
     assert response.status_code == 400
     assert "x.jpg" in response.context["form"].errors["photos"][0]
@@ -143,7 +153,12 @@ def test_photos_are_served_only_in_scope(client, users, liu):
     client.force_login(users["grid_worker"])
     client.post(
         f"{reverse('residents:visit_create')}?person={liu.pk}",
-        {"form": "phone", "visited_on": TODAY.isoformat(), "photos": [png()]},
+        {
+            "form": "phone",
+            "visited_on": TODAY.isoformat(),
+            "findings": "电话里说都好",
+            "photos": [png()],
+        },
     )
     visit = Visit.objects.get(person=liu)
     photo = visit.photos.get()
@@ -311,3 +326,80 @@ def test_due_list_page_reads_in_few_queries(
         response = client.get(reverse("residents:care_due"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 30
+
+
+def test_an_empty_visit_is_refused_on_the_findings_field(client, users, liu):
+    client.force_login(users["grid_worker"])
+    url = f"{reverse('residents:visit_create')}?person={liu.pk}"
+    response = client.post(
+        url, {"form": "home", "visited_on": TODAY.isoformat(), "findings": "  "}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["findings"] == [
+        zh("Fill in the findings of the visit.")
+    ]
+    assert "请填写走访情况" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_an_unnamed_incident_asks_for_its_person_instead_of_never_visited(
+    client, users, liu, areas
+):
+    client.force_login(users["grid_worker"])
+    response = client.post(
+        f"{reverse('residents:incident_create')}?area={areas['building'].pk}",
+        {
+            "kind": "fall",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "area": areas["building"].pk,
+            "description": "楼道里有老人摔倒",
+            "person": "",
+            "calls-TOTAL_FORMS": "0",
+            "calls-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    incident = Incident.objects.get()
+    assert incident.person is None
+    due = client.get(reverse("residents:care_due")).content.decode()
+    card = due[due.index(incident.get_kind_display()) :]
+    card = card[: card.index("</li>")]
+    assert zh("Nobody named yet") in card and zh("Never visited") not in card
+    assert f"{reverse('residents:incident', args=[incident.pk])}#person" in card
+
+    page = client.get(reverse("residents:incident", args=[incident.pk]))
+    assert "刘振华" in page.content.decode()  # offered: he lives in 1号楼
+    named = client.post(
+        reverse("residents:incident_person", args=[incident.pk]), {"person": liu.pk}
+    )
+    assert named.status_code == 302
+    incident.refresh_from_db()
+    assert incident.person == liu
+    rows = client.get(reverse("residents:care_due")).context["page"].object_list
+    assert [(r.person_id, r.incident_id) for r in rows if r.follow_up] == [
+        (liu.pk, incident.pk)
+    ]
+
+
+def test_the_incident_form_offers_the_people_of_the_place(client, users, liu, areas):
+    client.force_login(users["grid_worker"])
+    url = f"{reverse('residents:incident_create')}?area={areas['building'].pk}"
+    page = client.get(url).content.decode()
+    assert zh("Who was it about") in page and "刘振华" in page
+    other = Person.objects.exclude(
+        household__path__startswith=areas["building"].path
+    ).first()
+    response = client.post(
+        url,
+        {
+            "kind": "fall",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "area": areas["building"].pk,
+            "description": "摔倒",
+            "person": other.pk,
+            "calls-TOTAL_FORMS": "0",
+            "calls-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert not Incident.objects.exists()

@@ -11,7 +11,9 @@ from openpyxl import load_workbook
 
 from gongzhi.areas.scoping import subtree_q
 from gongzhi.audit.models import Action, Event
+from gongzhi.core.errors import ValidationFailed
 from gongzhi.residents.models import Person, TagType
+from gongzhi.residents.selectors.people import PeopleFilter
 from gongzhi.residents.services import exports
 
 URL = "/workbench/residents/people/export.xlsx"
@@ -63,7 +65,9 @@ def test_an_export_is_masked_watermarked_and_protected(client, staff, areas):
 
 def test_a_full_export_shows_numbers_and_is_audited(client, users, demo_people, areas):
     client.force_login(users["secretary"])
-    response = client.get(f"{URL}?area={areas['building'].pk}&full=1")
+    response = client.post(
+        f"{URL}?area={areas['building'].pk}&full=1", {"reason": "低保年审"}
+    )
     _sheet_, _mark, people = _sheet(response)
     assert len(people) == _living_under(areas["building"])
     zhou = next(p for p in people if p["姓名"] == "周桂兰")
@@ -82,9 +86,37 @@ def test_a_full_export_shows_numbers_and_is_audited(client, users, demo_people, 
             "age_band": "",
             "status": "active",
         },
+        "reason": "低保年审",
     }
+    assert event.target_label == "1号楼"  # the subject: whose list went out
     assert event.area_path == areas["building"].path
     assert event.ip == "127.0.0.1"
+
+
+def test_a_full_export_asks_why_and_downloads_nothing_until_told(
+    client, users, demo_people, areas
+):
+    client.force_login(users["secretary"])
+    url = f"{URL}?area={areas['building'].pk}&full=1"
+    ask = client.get(url)  # the link on the list page: a question, no file
+    assert ask.status_code == 200
+    assert ask["Content-Type"].startswith("text/html")
+    assert "为什么需要完整号码" in ask.content.decode()
+    for reason in ("", "   "):
+        refused = client.post(url, {"reason": reason})
+        assert refused.status_code == 400
+        assert refused["Content-Type"].startswith("text/html")
+        assert "请说明需要完整证件号码和手机号的原因" in refused.content.decode()
+    assert not Event.objects.filter(action=Action.PERSONAL_EXPORTED).exists()
+    with pytest.raises(ValidationFailed) as caught:
+        exports.people_export(
+            by=users["secretary"],
+            filters=PeopleFilter(area=areas["building"]),
+            out=io.BytesIO(),
+            full=True,
+        )
+    assert caught.value.field == "reason"
+    assert not Event.objects.filter(action=Action.PERSONAL_EXPORTED).exists()
 
 
 def test_a_full_export_is_refused_without_import_and_full_rights(
@@ -159,11 +191,16 @@ def test_api_full_export_is_403_without_rights_and_404_outside(
     outside = f"{API}?area_id={areas['other_grid'].pk}"
     assert api_client.get(outside).status_code == 404
     api_client.login_api(users["secretary"])
+    estate = areas["estate"].pk
+    refused = api_client.get(f"{API}?full=true&area_id={estate}")
+    assert refused.status_code == 400 and refused.json()["field"] == "reason"
+    assert not Event.objects.filter(action=Action.PERSONAL_EXPORTED).exists()
     _s, _m, people = _sheet(
-        api_client.get(f"{API}?full=true&area_id={areas['estate'].pk}")
+        api_client.get(f"{API}?full=true&area_id={estate}&reason=低保年审")
     )
     assert all("*" not in p["证件号码"] for p in people)
-    assert Event.objects.get(action=Action.PERSONAL_EXPORTED).detail["full"] is True
+    event = Event.objects.get(action=Action.PERSONAL_EXPORTED)
+    assert event.detail["full"] is True and event.detail["reason"] == "低保年审"
 
 
 def test_api_export_refuses_a_bad_filter(api_client, users, demo_people):

@@ -262,14 +262,21 @@ def incident_create(request):
     data = request.POST if posted else None
     form = cf.IncidentForm(data, places=places)
     calls = cf.CallFormSet(data, prefix="calls")
-    if posted and form.is_valid() & calls.is_valid():
+    # Without a person in the address, offer the people of the chosen place.
+    who = None
+    if person is None and area is not None:
+        who = cf.IncidentPersonForm(data, people=selectors.incident_people(area=area))
+    if posted and form.is_valid() & calls.is_valid() & (who is None or who.is_valid()):
         data = form.cleaned_data
+        about = person
+        if who is not None and who.cleaned_data["person"]:
+            about = Person.objects.filter(pk=who.cleaned_data["person"]).first()
         try:
             where = Area.objects.get(pk=data["area"])
             incident = services.incident_record(
                 by=request.user,
                 area=where,
-                person=person,
+                person=about,
                 kind=data["kind"],
                 occurred_at=data["occurred_at"],
                 description=data["description"],
@@ -279,7 +286,7 @@ def incident_create(request):
                 request=request,
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            add_domain_error(who if exc.field == "person" and who else form, exc)
         else:
             messages.success(
                 request,
@@ -291,9 +298,12 @@ def incident_create(request):
         "person": person,
         "address": _address(last_known_home(person)) if person else "",
         "form": form,
+        "who": who,
         "calls": calls,
     }
-    failed = posted and (form.errors or calls.total_error_count())
+    failed = posted and (
+        form.errors or calls.total_error_count() or (who is not None and who.errors)
+    )
     return render(
         request,
         "residents/care/incident_form.html",
@@ -338,6 +348,7 @@ def _incident_page(request, incident, *, status=200, **forms):
         "events": list(incident.events.select_related("by")),
         "follow_ups": list(incident.follow_ups.select_related("worker")),
         "can_act": can_act,
+        "person_form": _person_form(request, incident, forms.get("person_form")),
         "person_url": _person_url(incident.person) if incident.person else None,
         "note_form": forms.get("note_form") or cf.IncidentNoteForm(),
         "call_form": forms.get("call_form") or cf.IncidentCallForm(),
@@ -347,6 +358,45 @@ def _incident_page(request, incident, *, status=200, **forms):
     return render(
         request, "residents/care/incident_detail.html", context, status=status
     )
+
+
+def _person_form(request, incident, form=None):
+    """The form naming whom an incident was about, while it names nobody."""
+    if incident.person_id is not None or not in_scope(
+        request.user, incident.area, Perm.CARE_RECORD
+    ):
+        return None
+    if form is None:
+        people = selectors.incident_people(area=incident.area)
+        form = cf.IncidentPersonForm(people=people, required=True)
+    return form
+
+
+@require_POST
+@perm_required(Perm.CARE_RECORD)
+def incident_person(request, incident_id: int):
+    """Name the person an incident was about; its follow-up joins them."""
+    incident = selectors.incident_get(user=request.user, pk=incident_id)
+    if not in_scope(request.user, incident.area, Perm.CARE_RECORD):
+        raise Http404
+    people = selectors.incident_people(area=incident.area)
+    form = cf.IncidentPersonForm(request.POST, people=people, required=True)
+    if form.is_valid():
+        person = get_object_or_404(Person, pk=form.cleaned_data["person"])
+        try:
+            services.incident_person_set(
+                incident=incident, person=person, by=request.user
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The follow-up visit is now due for %(name)s.")
+                % {"name": person.name},
+            )
+            return redirect("residents:incident", incident_id=incident.pk)
+    return _incident_page(request, incident, status=400, person_form=form)
 
 
 def _parse(value: str):
@@ -690,6 +740,11 @@ urlpatterns = [
     path("care/incidents/new/", incident_create, name="incident_create"),
     path("care/incidents/<int:incident_id>/", incident_detail, name="incident"),
     path("care/incidents/<int:incident_id>/note/", incident_note, name="incident_note"),
+    path(
+        "care/incidents/<int:incident_id>/person/",
+        incident_person,
+        name="incident_person",
+    ),
     path("care/incidents/<int:incident_id>/call/", incident_call, name="incident_call"),
     path(
         "care/incidents/<int:incident_id>/outcome/",

@@ -22,6 +22,7 @@ from gongzhi.core.errors import DomainError, NotAllowed
 from gongzhi.core.forms import add_domain_error
 
 from ..forms import PeopleFilterForm
+from ..selectors.people import people_search
 from ..services import exports, imports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -140,18 +141,65 @@ def import_report(request, token: str):
     return _xlsx(data, "居民导入_错误报告.xlsx")
 
 
+class ExportReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why are the full numbers needed?"),
+        max_length=exports.REASON_MAX,
+        error_messages={
+            "required": gettext_lazy(
+                "Say why the full ID and phone numbers are needed."
+            )
+        },
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("e.g. 低保年审, sent to the street")}
+        ),
+    )
+
+
+def _export_reason(request, filters) -> tuple[str, object]:
+    """The reason given for a full export, or the page that asks for it.
+    A full export is a POST from that page: a link alone never starts one."""
+    if not exports.export_full_allowed(user=request.user, area=filters.area):
+        raise Http404
+    form = ExportReasonForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        return form.cleaned_data["reason"], None
+    context = {
+        "form": form,
+        "area": filters.area,
+        "rows": people_search(user=request.user, filters=filters).count(),
+        "back": _list_url(request),
+    }
+    status = 400 if form.is_bound else 200
+    page = render(request, "residents/imports/export_full.html", context, status=status)
+    return "", page
+
+
 @perm_required(Perm.PERSONAL_VIEW)
 def people_export(request):
     """The registry list with the list page's filters, as .xlsx: masked,
-    or with ``?full=1`` full values for those allowed, audited."""
+    or with ``?full=1`` full values for those allowed, once they said why
+    (posted from the page that asks); audited either way."""
     _area(request, Perm.PERSONAL_VIEW)  # 404 for a place out of scope
     form = PeopleFilterForm(request.GET, user=request.user)
     filters = form.filters()
     full = request.GET.get("full") == "1"
+    reason = ""
+    if full:
+        reason, page = _export_reason(request, filters)
+        if page is not None:
+            return page
+    elif request.method != "GET":
+        raise Http404
     out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     try:
         exports.people_export(
-            by=request.user, filters=filters, out=out, full=full, request=request
+            by=request.user,
+            filters=filters,
+            out=out,
+            full=full,
+            reason=reason,
+            request=request,
         )
     except NotAllowed:
         out.close()

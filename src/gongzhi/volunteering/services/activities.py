@@ -45,6 +45,10 @@ PLACE_MAX = Activity._meta.get_field("place").max_length
 REASON_MAX = Occurrence._meta.get_field("cancel_reason").max_length
 # No session runs past a day; a longer event is several sessions.
 LONGEST = dt.timedelta(hours=24)
+# The bounds of what an organizer enters; forms and the API say the same.
+MAX_CAPACITY = 100_000
+MAX_CLOSES_HOURS = 720
+MAX_POINTS_PER_HOUR = 100
 
 ORGANIZER, SYSTEM = "organizer", "system"
 
@@ -174,9 +178,13 @@ def activity_create(
     place_kind = _choice(place_kind, PlaceKind, field="place_kind")
     place = text_clean(place, field="place", limit=PLACE_MAX, required=True)
     audience = _choice(audience, Audience, field="audience")
-    capacity = _whole(capacity, field="capacity", least=1, most=100_000)
-    hours_before = _whole(signup_closes_hours, field="signup_closes_hours", most=720)
-    points_per_hour = _whole(points_per_hour, field="points_per_hour", most=100)
+    capacity = _whole(capacity, field="capacity", least=1, most=MAX_CAPACITY)
+    hours_before = _whole(
+        signup_closes_hours, field="signup_closes_hours", most=MAX_CLOSES_HOURS
+    )
+    points_per_hour = _whole(
+        points_per_hour, field="points_per_hour", most=MAX_POINTS_PER_HOUR
+    )
     length = _session_times(starts_at, ends_at)
     if starts_at < now:
         raise ValidationFailed(_("The start has passed."), field="starts_at")

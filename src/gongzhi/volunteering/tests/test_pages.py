@@ -237,3 +237,14 @@ def test_the_session_page_names_the_community_when_no_team_organizes(
     assert 'data-testid="organizer">三盛里社区<' in page
     assert 'data-testid="photo"' not in page
     assert client.get(f"/portal/activities/{soon.pk}/photo/").status_code == 404
+
+
+def test_the_home_tiles_page_shows_the_sessions_to_come_before_the_hours(
+    client, users, soon
+):
+    client.force_login(users["resident"])
+    client.post(f"/portal/activities/{soon.pk}/signup/")
+    page = client.get("/portal/activities/mine/").content.decode()
+    coming = page.index("已报名的活动")
+    assert coming < page.index("义诊") < page.index("我的服务时长")
+    assert f"/portal/activities/{soon.pk}/" in page and "报名成功" in page

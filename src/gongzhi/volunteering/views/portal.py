@@ -350,13 +350,18 @@ def portal_code(request, session_id: int):
 
 @login_required
 def portal_service(request):
-    """My service record: hours, sessions, teams."""
+    """My activities: the sessions I signed up for still to come, first,
+    then my service record (hours, sessions, teams)."""
     person = _person(request)
     if person is None:
         return _unlinked(request)
     record = selectors.service_record(person)
-    return render(
-        request,
-        "volunteering/portal/service.html",
-        {"record": record, "attendances": list(record["attendances"][:100])},
-    )
+    coming = list(selectors.signups_coming(person)[:50])
+    for mine in coming:
+        mine.position = selectors.waiting_position(mine)
+    context = {
+        "coming": coming,
+        "record": record,
+        "attendances": list(record["attendances"][:100]),
+    }
+    return render(request, "volunteering/portal/service.html", context)

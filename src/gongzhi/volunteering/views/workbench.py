@@ -183,13 +183,18 @@ class ActivityForm(forms.Form):
     capacity = forms.IntegerField(
         label=gettext_lazy("Places"),
         required=False,
+        max_value=activities.MAX_CAPACITY,
         help_text=gettext_lazy("Leave empty for no limit."),
     )
     signup_closes_hours = forms.IntegerField(
-        label=gettext_lazy("Sign-up closes (hours before)"), initial=0
+        label=gettext_lazy("Sign-up closes (hours before)"),
+        initial=0,
+        max_value=activities.MAX_CLOSES_HOURS,
     )
     points_per_hour = forms.IntegerField(
-        label=gettext_lazy("Points per hour"), initial=0
+        label=gettext_lazy("Points per hour"),
+        initial=0,
+        max_value=activities.MAX_POINTS_PER_HOUR,
     )
     description = forms.CharField(
         label=gettext_lazy("Description"), widget=forms.Textarea, required=False
