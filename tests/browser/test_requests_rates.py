@@ -1,8 +1,8 @@
 """The three rates (三率) page as the street manager sees it: the rates
 of the hand-computed example in November 2026, the ranking tables."""
 
+from gongzhi.insights.tests.test_rates import tell
 from gongzhi.requests.tests.conftest import world  # noqa: F401
-from gongzhi.requests.tests.test_rates import tell
 from gongzhi.seeding import demo
 
 from .conftest import log_in, screenshot

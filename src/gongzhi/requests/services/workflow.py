@@ -25,10 +25,12 @@ from django.utils.translation import gettext as _
 from gongzhi.areas.tree import street_of
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.hooks import announce
 from gongzhi.orgs.models import Organization
 from gongzhi.residents.services.care import photo_check
 from gongzhi.volunteering.models import Team
 
+from ..events import CHANGED
 from ..models import (
     ASSIGNEE_FIELDS,
     Callback,
@@ -38,7 +40,6 @@ from ..models import (
     ServiceRequest,
     Transition,
 )
-from ..rollups import rollup_refresh
 from ..states import (
     ACTION_LABELS,
     FINAL,
@@ -174,9 +175,9 @@ def record(
         assignee_name=str(assignee)[:100] if assignee is not None else "",
         rating=rating,
     )
-    # The three rates read rollups: keep the request's bucket current in
-    # the same transaction as the step.
-    rollup_refresh(requests=[item], now=now)
+    # Subscribers (the three rates' rollups) follow the step in the same
+    # transaction.
+    announce(CHANGED, request_ids=[item.pk], now=now)
     return step
 
 

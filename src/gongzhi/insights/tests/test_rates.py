@@ -56,19 +56,18 @@ import pytest
 from django.db import connection, transaction
 
 from conftest import race, restore_migration_data
-from gongzhi.requests import services
-from gongzhi.requests.models import ServiceRequest
-from gongzhi.requests.models_rollup import COUNTS, RequestFact, RequestRollup
-from gongzhi.requests.rollups import (
+from gongzhi.insights.models import COUNTS, RequestFact, RequestRollup
+from gongzhi.insights.rollups import (
     _facts,
     rollup_rebuild,
     rollup_refresh,
     rollups_deferred,
 )
-from gongzhi.requests.selectors_rates import ranking, rates
-from gongzhi.requests.views_rates import percent, period_bounds
-
-from .conftest import BEIJING, T0, hours, raise_wall, unit_user
+from gongzhi.insights.selectors_rates import ranking, rates
+from gongzhi.insights.views_rates import percent, period_bounds
+from gongzhi.requests import services
+from gongzhi.requests.models import ServiceRequest
+from gongzhi.requests.tests.conftest import BEIJING, T0, hours, raise_wall, unit_user
 
 NOV = {"start": dt.date(2026, 11, 1), "end": dt.date(2026, 11, 30)}
 FIELDS = ("raised", *COUNTS)

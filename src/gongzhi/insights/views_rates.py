@@ -136,4 +136,4 @@ def rates_page(request):
         "min_sample": selectors.MIN_SAMPLE,
         "error": error,
     }
-    return render(request, "requests/workbench/rates.html", context)
+    return render(request, "insights/workbench/rates.html", context)

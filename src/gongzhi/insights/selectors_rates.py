@@ -29,10 +29,10 @@ from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped, subtree_q
 from gongzhi.core.errors import ValidationFailed
 from gongzhi.orgs.models import Organization
+from gongzhi.requests.models import Category, Department
 from gongzhi.volunteering.models import Team
 
-from .models import Category, Department
-from .models_rollup import COUNTS, AssigneeKind, RequestRollup
+from .models import COUNTS, AssigneeKind, RequestRollup
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
