@@ -14,6 +14,8 @@ from .models import (
     MAY_GO_NEGATIVE,
     Account,
     AccountKind,
+    Award,
+    AwardStatus,
     Entry,
     Goods,
     Order,
@@ -162,6 +164,15 @@ def resident_points(person) -> ResidentPoints:
         return ResidentPoints(0, 0)
     waiting = orders_of(account).filter(status=OrderStatus.PLACED).count()
     return ResidentPoints(account.balance, waiting)
+
+
+def awards_to_approve(*, user, community: Area):
+    """The community's awards waiting for a second signature that ``user``
+    may give: every one but those she made herself (maker–checker, as
+    ``award_approve`` refuses them). The caller checks points.manage."""
+    return Award.objects.filter(
+        community=community, status=AwardStatus.PENDING
+    ).exclude(requested_by=user)
 
 
 def goods_on_shelf(*, community, now):
