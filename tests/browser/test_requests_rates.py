@@ -27,3 +27,19 @@ def test_the_street_manager_reads_the_three_rates(page, world):  # noqa: F811
     teams = page.get_by_test_id("ranking-team")
     assert "水电服务队" in teams.inner_text()
     screenshot(page, "requests-rates")
+
+
+def test_the_three_rates_hold_on_a_phone(phone_page, world):  # noqa: F811
+    page = phone_page
+    tell(world)
+    log_in(page, demo.LOGINS[1].phone)
+    page.goto(
+        page.base + f"/workbench/requests/rates/?area={world.street.pk}&period=custom"
+        "&start=2026-11-01&end=2026-11-30&group_by=community"
+    )
+    assert "66.7%" in page.get_by_test_id("rates-total").inner_text()
+    groups = page.get_by_test_id("rates-groups").inner_text()
+    assert "团结巷社区" in groups  # listed though it raised nothing
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, width
+    screenshot(page, "requests-rates-phone")
