@@ -89,10 +89,10 @@ def invalid(request, exc: ValidationError):
 def _routers():
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
+    from gongzhi.insights.rates_api import router as rates_router
     from gongzhi.orgs.api import router as orgs_router
     from gongzhi.points.api import router as points_router
     from gongzhi.requests.api import router as requests_router
-    from gongzhi.requests.rates_api import router as rates_router
     from gongzhi.residents.api import router as residents_router
     from gongzhi.volunteering.api import router as volunteering_router
     from gongzhi.web.api import router as web_router

@@ -19,7 +19,7 @@ urlpatterns = [
     path("", include("gongzhi.volunteering.feed_urls")),
     path("", include("gongzhi.volunteering.urls")),
     path("", include("gongzhi.orgs.urls")),
-    path("", include("gongzhi.requests.urls_rates")),
+    path("", include("gongzhi.insights.urls_rates")),
     path("", include("gongzhi.requests.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

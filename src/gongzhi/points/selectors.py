@@ -166,6 +166,15 @@ def resident_points(person) -> ResidentPoints:
     return ResidentPoints(account.balance, waiting)
 
 
+def awards_to_approve(*, user, community: Area):
+    """The community's awards waiting for a second signature that ``user``
+    may give: every one but those she made herself (maker–checker, as
+    ``award_approve`` refuses them). The caller checks points.manage."""
+    return Award.objects.filter(
+        community=community, status=AwardStatus.PENDING
+    ).exclude(requested_by=user)
+
+
 def goods_on_shelf(*, community, now):
     """Goods a resident of ``community`` can redeem at ``now``."""
     return (
@@ -300,8 +309,3 @@ def pooling_allowed(community: Area) -> bool:
     return PointsPolicy.objects.filter(
         street__path__in=prefixes, household_pooling=True
     ).exists()
-
-
-def awards_pending_count(community: Area) -> int:
-    """Awards in ``community`` waiting for their second signature."""
-    return Award.objects.filter(community=community, status=AwardStatus.PENDING).count()

@@ -670,6 +670,3 @@ class Handler(models.Model):
     def __str__(self) -> str:
         queue = self.team or self.organization or self.department
         return f"{self.user_id} @ {queue}"
-
-
-from .models_rollup import RequestFact, RequestRollup  # noqa: E402, F401

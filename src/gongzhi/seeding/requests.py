@@ -64,6 +64,7 @@ from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.tree import ancestor_paths, is_within, street_of
 from gongzhi.core.errors import DomainError
+from gongzhi.insights.rollups import rollups_deferred
 from gongzhi.orgs.models import Organization, OrgKind
 from gongzhi.requests import services
 from gongzhi.requests.models import (
@@ -75,7 +76,6 @@ from gongzhi.requests.models import (
     ServiceRequest,
     Transition,
 )
-from gongzhi.requests.rollups import rollups_deferred
 from gongzhi.requests.states import OPEN, Channel, Rating, Status, Urgency
 from gongzhi.residents.models import Gender, Person, PersonStatus
 from gongzhi.volunteering.models import Team, TeamType

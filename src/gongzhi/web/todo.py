@@ -22,7 +22,7 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.areas.models import Area, Kind
-from gongzhi.points.selectors import awards_pending_count, resident_points
+from gongzhi.points.selectors import awards_to_approve, resident_points
 from gongzhi.requests import selectors as service_requests
 from gongzhi.requests.services.rules import handled_by
 from gongzhi.requests.states import OPEN
@@ -113,7 +113,7 @@ def todos_at(*, user: User, area: Area) -> list[Todo]:
             Todo(
                 "awards",
                 _("Points awards to approve"),
-                awards_pending_count(area),
+                awards_to_approve(user=user, community=area).count(),
                 _url("points:awards", area.pk),
             )
         )

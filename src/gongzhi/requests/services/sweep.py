@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import DomainError
+from gongzhi.core.hooks import announce
 
+from ..events import CHANGED
 from ..models import Category, ServiceRequest
-from ..rollups import rollup_refresh
 from ..states import OPEN, TRANSITIONS, Status
 from .workflow import request_auto_close, request_escalate
 
@@ -42,7 +43,7 @@ def overdue_flag(*, now: dt.datetime) -> tuple[int, int]:
         response = late_response.update(response_overdue=True)
         resolve = late_resolve.update(resolve_overdue=True)
         # The rates' overdue counts follow the marks at once.
-        rollup_refresh(request_ids=sorted(pks), now=now)
+        announce(CHANGED, request_ids=sorted(pks), now=now)
     return response, resolve
 
 

@@ -26,11 +26,13 @@ from django.utils.translation import gettext_lazy
 from gongzhi.areas.tree import street_of
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.hooks import announce
 from gongzhi.core.photos import photo_check
 from gongzhi.core.workflow import Workflow
 from gongzhi.orgs.models import Organization
 from gongzhi.volunteering.models import Team
 
+from ..events import CHANGED
 from ..models import (
     ASSIGNEE_FIELDS,
     Callback,
@@ -40,7 +42,6 @@ from ..models import (
     ServiceRequest,
     Transition,
 )
-from ..rollups import rollup_refresh
 from ..states import (
     ACTION_LABELS,
     FINAL,
@@ -169,9 +170,9 @@ def record(
         assignee_name=str(assignee)[:100] if assignee is not None else "",
         rating=rating,
     )
-    # The three rates read rollups: keep the request's bucket current in
-    # the same transaction as the step.
-    rollup_refresh(requests=[item], now=now)
+    # Subscribers (the three rates' rollups) follow the step in the same
+    # transaction.
+    announce(CHANGED, request_ids=[item.pk], now=now)
     return step
 
 

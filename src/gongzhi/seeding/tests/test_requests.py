@@ -12,18 +12,17 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from gongzhi.areas.models import Area, Kind
+from gongzhi.insights.models import RequestFact, RequestRollup
+from gongzhi.insights.selectors_rates import rates
 from gongzhi.requests import selectors
 from gongzhi.requests.models import (
     Callback,
     Category,
     Follow,
     NumberSequence,
-    RequestFact,
-    RequestRollup,
     ServiceRequest,
     Transition,
 )
-from gongzhi.requests.selectors_rates import rates
 from gongzhi.requests.states import OPEN, SATISFIED, Channel, Status
 from gongzhi.seeding import bulk
 from gongzhi.seeding.orgs import seed_demo_orgs
@@ -80,7 +79,7 @@ def invariants_check(requests) -> None:
 
 def rollups_check(requests) -> None:
     """The rollups sum to what the requests' rows say, by the definitions
-    in ``requests.rollups``."""
+    in ``insights.rollups``."""
     valid = requests.exclude(status__in=[Status.REJECTED, Status.MERGED])
     dispatched = valid.filter(dispatched_at__isnull=False)
     expected = {

@@ -157,20 +157,25 @@ def test_a_team_s_queue_and_the_pool_it_may_take_from(client, desk, pool_categor
     assert (queues["queue"].count, queues["pool"].count) == (0, 1)
 
 
-def test_awards_to_approve_and_today_s_activities(client, world, users):
+def _award_waiting(world, *, by):
+    """A 见义勇为 award of 100 points to 周桂兰, above the approval
+    threshold: it waits for a second person."""
     community = world.community
     account_open(kind=AccountKind.ISSUING, community=community)
-    hero = item_create(
-        community=community, name="见义勇为", points=100, by=users["staff"]
-    )
-    award_create(
+    hero = item_create(community=community, name="见义勇为", points=100, by=by)
+    return award_create(
         account=account_open(
             kind=AccountKind.PERSON, community=community, person=world.zhou
         ),
         item=hero,
-        by=users["staff"],
+        by=by,
         idempotency_key="todo",
     )
+
+
+def test_awards_to_approve_and_today_s_activities(client, world, users):
+    community = world.community
+    _award_waiting(world, by=users["staff"])
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     for day in (0, 1):  # today's, and tomorrow's which is not counted
         _clinic(community, midnight + dt.timedelta(days=day, hours=22), users)
@@ -181,6 +186,16 @@ def test_awards_to_approve_and_today_s_activities(client, world, users):
     assert here["activities"].count == 1
     _, [street] = _counts(client, world.street_manager)
     assert street["activities"].count == 1
+
+
+def test_an_award_counts_for_the_second_person_not_its_maker(client, world, users):
+    """Maker–checker: the staff member who made an award cannot approve it,
+    so her 待办 does not count it; the secretary's does."""
+    _award_waiting(world, by=users["staff"])
+    _, [mine] = _counts(client, users["staff"])
+    assert mine["awards"].count == 0
+    _, [checker] = _counts(client, world.secretary)
+    assert checker["awards"].count == 1
 
 
 def test_the_api_gives_the_same_counts_in_chinese(api_client, desk):

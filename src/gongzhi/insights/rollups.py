@@ -59,6 +59,10 @@ already), then their facts, then makes sure the buckets' rows exist
 re-summing. Two refreshes touching one bucket therefore take turns, and
 the second sums what the first committed.
 
+Who calls: requests announce every change (``requests.events.CHANGED``,
+through ``core.hooks``) and ``on_requests_changed`` refreshes; requests
+never import this module.
+
 Batches: inside ``rollups_deferred()`` a refresh only notes its requests,
 and leaving the block refreshes them all at once, a chunk of requests and
 their buckets at a time. Bulk work (the seeders playing a year through the
@@ -79,10 +83,10 @@ from django.utils import timezone
 
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.tree import ancestor_path, ancestor_paths
+from gongzhi.requests.models import ServiceRequest, Transition
+from gongzhi.requests.states import SATISFIED, Rating, Status
 
-from .models import ServiceRequest, Transition
-from .models_rollup import COUNTS, AssigneeKind, RequestFact, RequestRollup
-from .states import SATISFIED, Rating, Status
+from .models import COUNTS, AssigneeKind, RequestFact, RequestRollup
 
 INVALID = frozenset({Status.REJECTED, Status.MERGED})
 CHUNK = 500
@@ -375,6 +379,15 @@ def rollups_deferred(*, now: dt.datetime | None = None) -> Iterator[set[int]]:
     ids = sorted(noted)
     for start in range(0, len(ids), CHUNK):
         rollup_refresh(request_ids=ids[start : start + CHUNK], now=now)
+
+
+def on_requests_changed(
+    *, request_ids: Iterable[int], now: dt.datetime | None = None, **_payload
+) -> None:
+    """The ``requests.changed`` subscriber (see ``InsightsConfig.ready``):
+    refresh the changed requests' rollups, or note them inside
+    ``rollups_deferred()``."""
+    rollup_refresh(request_ids=request_ids, now=now)
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -7,7 +7,8 @@ the sums of its facts. Both are written only by ``rollups.py``; pages and
 the API read ``RequestRollup`` alone. The definitions are in
 ``rollups.py``.
 
-Imported at the end of ``models.py`` so that Django finds the models.
+The tables keep the names they had when these models lived in
+``requests`` (``db_table``), so moving them here moved no row.
 """
 
 from django.db import models
@@ -104,6 +105,7 @@ class RequestFact(_Bucket):
     reopened = models.BooleanField(default=False)
 
     class Meta:
+        db_table = "requests_requestfact"
         verbose_name = _("request fact")
         verbose_name_plural = _("request facts")
         indexes = [
@@ -132,6 +134,7 @@ class RequestRollup(_Bucket):
     reopened = models.PositiveIntegerField(_("reopened"), default=0)
 
     class Meta:
+        db_table = "requests_requestrollup"
         verbose_name = _("request rollup")
         verbose_name_plural = _("request rollups")
         ordering = ["day", "community", "category", "assignee_kind", "assignee_id"]

@@ -56,19 +56,18 @@ import pytest
 from django.db import connection, transaction
 
 from conftest import race, restore_migration_data
-from gongzhi.requests import services
-from gongzhi.requests.models import ServiceRequest
-from gongzhi.requests.models_rollup import COUNTS, RequestFact, RequestRollup
-from gongzhi.requests.rollups import (
+from gongzhi.insights.models import COUNTS, RequestFact, RequestRollup
+from gongzhi.insights.rollups import (
     _facts,
     rollup_rebuild,
     rollup_refresh,
     rollups_deferred,
 )
-from gongzhi.requests.selectors_rates import ranking, rates
-from gongzhi.requests.views_rates import percent, period_bounds
-
-from .conftest import BEIJING, T0, hours, raise_wall, unit_user
+from gongzhi.insights.selectors_rates import ranking, rates
+from gongzhi.insights.views_rates import percent, period_bounds
+from gongzhi.requests import services
+from gongzhi.requests.models import ServiceRequest
+from gongzhi.requests.tests.conftest import BEIJING, T0, hours, raise_wall, unit_user
 
 NOV = {"start": dt.date(2026, 11, 1), "end": dt.date(2026, 11, 30)}
 FIELDS = ("raised", *COUNTS)
@@ -631,6 +630,47 @@ def test_the_page_shows_the_chinese_labels_and_the_numbers(client, world, story)
     assert "6 / 9" in html and "6 / 11" in html and "4 / 5" in html
     assert "三盛里社区" in html and "裕华园社区" in html
     assert 'data-testid="ranking-team"' in html and "水电服务队" in html
+
+
+def test_the_page_opens_on_the_last_30_days(client, world, story, monkeypatch):
+    """On 3 December "this month" holds three days and nothing to rank: the
+    page opens on the 30 days to today (R1–R12, not R13 of 1 November)."""
+    from gongzhi.insights import views_rates
+
+    today = dt.date(2026, 12, 3)
+    monkeypatch.setattr(
+        views_rates, "timezone", SimpleNamespace(localdate=lambda: today)
+    )
+    client.force_login(world.street_manager)
+    page = client.get(PAGE, {"area": world.street.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.context["period"] == "last_30_days"
+    assert (page.context["start"], page.context["end"]) == (dt.date(2026, 11, 4), today)
+    assert '<option value="last_30_days" selected>近30天</option>' in html
+    for text in ("66.7%", "60.0%", "80.0%"):
+        assert text in html, text
+    this_month = client.get(PAGE, {"area": world.street.pk, "period": "this_month"})
+    assert this_month.context["start"] == dt.date(2026, 12, 1)
+    assert "66.7%" not in this_month.content.decode()
+
+
+def test_the_page_lists_every_community_even_without_requests(client, world, story):
+    client.force_login(world.street_manager)
+    page = client.get(
+        PAGE,
+        {**NOV_QUERY, "area": world.street.pk, "group_by": "community"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    table = page.content.decode().split('data-testid="rates-groups"')[1]
+    table = table.split("</section>")[0]
+    names = [g["name"] for g in page.context["found"]["groups"]]
+    assert names == sorted(["三盛里社区", "裕华园社区", "团结巷社区"])
+    quiet = table.split("团结巷社区")[1].split("</tr>")[0]
+    assert quiet.count("—") == 3 and "%" not in quiet and "0/0" not in quiet
+    # Only what is in reach: 三盛里's staff get their own community alone.
+    client.force_login(world.staff)
+    page = client.get(PAGE, {**NOV_QUERY, "group_by": "community"})
+    assert [g["name"] for g in page.context["found"]["groups"]] == ["三盛里社区"]
 
 
 def test_the_page_of_a_community_shows_only_its_own(client, world, story):

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        from gongzhi.requests.rate_tasks import DEFAULT_DAYS
+        from gongzhi.insights.rate_tasks import DEFAULT_DAYS
 
         parser.add_argument(
             "--days",
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--end", help="The last day, ISO 8601 (default today).")
 
     def handle(self, *args, days, end=None, **options):
-        from gongzhi.requests.rate_tasks import rebuild_range
+        from gongzhi.insights.rate_tasks import rebuild_range
 
         if days < 1:
             raise CommandError("--days must be at least 1.")

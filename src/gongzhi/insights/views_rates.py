@@ -1,6 +1,9 @@
 """The workbench page of the three rates (三率): the counts and rates of
 an area over a period, by community, street, team or category, and the
-ranking of its communities and teams. Read from the rollups alone."""
+ranking of its communities and teams. Read from the rollups alone.
+
+It opens on the last 30 days, and lists every community (or street) in
+reach, with zero counts where none raised a request."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from gongzhi.core.errors import ValidationFailed
 from . import selectors_rates as selectors
 
 PERIODS = {
+    "last_30_days": gettext_lazy("Last 30 days"),
     "this_month": gettext_lazy("This month"),
     "last_month": gettext_lazy("Last month"),
     "this_year": gettext_lazy("This year"),
@@ -30,6 +34,8 @@ def period_bounds(
 ) -> tuple[dt.date, dt.date]:
     """The first and last day of a named period (custom: as given, this
     month where a date does not parse)."""
+    if period == "last_30_days":
+        return today - dt.timedelta(days=29), today
     if period == "last_month":
         last = today.replace(day=1) - dt.timedelta(days=1)
         return last.replace(day=1), last
@@ -69,11 +75,16 @@ def _shown(row: dict) -> dict:
     return row
 
 
+# The page opens on the last 30 days: early in a month "this month" holds a
+# few days' requests, too few to rank anyone.
+DEFAULT_PERIOD = "last_30_days"
+
+
 @perm_required(Perm.REQUEST_VIEW)
 def rates_page(request):
     today = timezone.localdate()
     period = request.GET.get("period")
-    period = period if period in PERIODS else "this_month"
+    period = period if period in PERIODS else DEFAULT_PERIOD
     start, end = period_bounds(
         period, today, request.GET.get("start"), request.GET.get("end")
     )
@@ -89,7 +100,12 @@ def rates_page(request):
     if area is not None:
         try:
             found = selectors.rates(
-                user=request.user, area=area, start=start, end=end, group_by=group_by
+                user=request.user,
+                area=area,
+                start=start,
+                end=end,
+                group_by=group_by,
+                every_area=True,
             )
             rankings = [
                 (
@@ -136,4 +152,4 @@ def rates_page(request):
         "min_sample": selectors.MIN_SAMPLE,
         "error": error,
     }
-    return render(request, "requests/workbench/rates.html", context)
+    return render(request, "insights/workbench/rates.html", context)

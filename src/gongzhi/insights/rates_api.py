@@ -5,6 +5,9 @@ An area outside the caller's reach answers 404; one she sees without
 request.view, 403. Rates are fractions of 1 (four places), null when the
 denominator is 0. The period is a range of local days, both included,
 by the day each request was raised; it defaults to this month so far.
+
+The paths, tags and operation ids are those these endpoints had when they
+lived in ``requests``: a client generated from the schema keeps working.
 """
 
 from __future__ import annotations
@@ -113,6 +116,7 @@ def _area(area) -> dict:
 @router.get(
     "",
     response={200: RatesResultOut, **ERRORS},
+    operation_id="gongzhi_requests_rates_api_rates",
     summary="The three rates (响应率, 解决率, 满意率) in an area and period",
 )
 def rates(request, query: Query[RatesIn]):
@@ -132,6 +136,7 @@ def rates(request, query: Query[RatesIn]):
 @router.get(
     "/ranking",
     response={200: RankingOut, **ERRORS},
+    operation_id="gongzhi_requests_rates_api_ranking",
     summary="Communities or teams ranked by one of the three rates",
 )
 def ranking(request, query: Query[RankingIn]):

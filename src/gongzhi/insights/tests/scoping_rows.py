@@ -1,4 +1,5 @@
-"""Scoping rows: the three rates (三率), read from the rollups.
+"""Scoping rows: the three rates (三率), read from the rollups (their API
+and page keep the paths they had under requests).
 
 The API takes a district, a street or a community (a place below a
 community is a field error, 400, so only those are asked): request.view

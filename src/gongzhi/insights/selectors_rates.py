@@ -28,12 +28,13 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped, subtree_q
 from gongzhi.areas.selectors import names_told_apart
+from gongzhi.areas.tree import subtree
 from gongzhi.core.errors import ValidationFailed
 from gongzhi.orgs.models import Organization
+from gongzhi.requests.models import Category, Department
 from gongzhi.volunteering.models import Team
 
-from .models import Category, Department
-from .models_rollup import COUNTS, AssigneeKind, RequestRollup
+from .models import COUNTS, AssigneeKind, RequestRollup
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -151,6 +152,21 @@ def _names(group_by: str, keys: list) -> dict:
     return names
 
 
+def _areas_in(*, user: User, area: Area, kind: str) -> list[tuple[int, str]]:
+    """The communities (or streets) in ``area`` on which the caller holds
+    request.view: one query over the tree, none over requests."""
+    return list(
+        scoped(
+            subtree(
+                Area.objects.filter(kind=kind, retired_at__isnull=True), area, via=""
+            ),
+            user=user,
+            via="",
+            perm=Perm.REQUEST_VIEW,
+        ).values_list("pk", "name")
+    )
+
+
 def rates(
     *,
     user: User,
@@ -158,9 +174,13 @@ def rates(
     start: dt.date,
     end: dt.date,
     group_by: str = "community",
+    every_area: bool = False,
 ) -> dict:
     """The counts and the three rates over the area and period, in total
-    and per group (community, street, team or category)."""
+    and per group (community, street, team or category). With
+    ``every_area``, grouping by community or street lists every one in the
+    area and the caller's reach, those without requests with zero counts
+    (their rates None)."""
     if group_by not in GROUPS:
         raise ValidationFailed(
             _("Group by community, street, team or category."), field="group_by"
@@ -176,6 +196,12 @@ def rates(
     else:
         keys = [row[fields[0]] for row in rows]
     names = _names(group_by, keys)
+    if every_area and group_by in ("community", "street"):
+        for pk, name in _areas_in(user=user, area=area, kind=group_by):
+            if pk not in names:
+                keys.append(pk)
+                rows.append({})
+                names[pk] = name
     kinds = dict(AssigneeKind.choices)
     groups = []
     for key, row in zip(keys, rows, strict=True):
