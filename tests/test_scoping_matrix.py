@@ -159,6 +159,7 @@ class Row:
     places: str = ""  # only these places, space separated; default all
     body: dict = field(default_factory=dict)
     listing: bool = False  # a filtered list: outside is empty, not 404
+    multipart: bool = False  # an API form with files: the body as a form
 
     def __str__(self) -> str:
         return self.name
@@ -379,6 +380,8 @@ def _request(client, row: Row, url: str, body: dict):
     method = getattr(client, row.method.lower())
     if row.api and row.method != "GET":
         # Writes that must not repeat take a key; the rest ignore it.
+        if row.multipart:
+            return method(url, body, HTTP_IDEMPOTENCY_KEY=f"matrix {row.name}")
         return method(
             url,
             body,

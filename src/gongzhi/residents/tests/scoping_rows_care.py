@@ -266,6 +266,18 @@ ROWS = [
         needs=CARE,
         seen=403,
     ),
+    Row(  # a form with photos: sent as one
+        "api record a visit",
+        "POST",
+        A + "/visits",
+        api=True,
+        needs=CARE,
+        ok=201,
+        seen=403,
+        places=HOUSEHOLDS,
+        body={"person_id": "{person}", "visited_on": TODAY, "form": "home"},
+        multipart=True,
+    ),
     Row(
         "api visits of a person",
         "GET",
