@@ -7,8 +7,9 @@ she sees but may not act on is refused (the web answers 404, the API 403);
 anywhere else answers 404, exactly as for a place that does not exist, never
 403 and never 200.
 
-Adding a page or endpoint is one ``Row``; adding a login is one ``REACH``
-entry. ``{area}`` in a row is filled with each named place in turn (or only
+Adding a page or endpoint is one ``Row`` (tests/test_scoping_complete.py
+fails for one left without); adding a login is one ``REACH`` entry.
+``{area}`` in a row is filled with each named place in turn (or only
 those in ``places``); ``{grant}`` with the demo grant sitting on that place;
 any other ``{name}`` with that named place.
 

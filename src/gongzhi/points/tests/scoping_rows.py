@@ -8,12 +8,6 @@ of 80 points waiting for approval for the person living in a household
 place, made on first use in a test and rolled back with it.
 """
 
-import io
-
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from PIL import Image
-
 from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Kind
 from gongzhi.points.models import Award, AwardStatus, Goods
@@ -76,20 +70,15 @@ def community_at(area) -> int:
     return community.pk if community else 0
 
 
-PHOTO = "goods/matrix.png"
-
-
 def photo_goods_at(area) -> int:
-    """Goods of a community place with a photo stored once."""
+    """``{goods}`` with the matrix's one stored photo."""
+    from gongzhi.volunteering.tests.scoping_rows import matrix_photo
+
     goods = Goods.objects.filter(pk=goods_at(area)).first()
     if goods is None:
         return 0
     if not goods.photo:
-        if not default_storage.exists(PHOTO):
-            out = io.BytesIO()
-            Image.new("RGB", (4, 4), "red").save(out, "PNG")
-            default_storage.save(PHOTO, ContentFile(out.getvalue()))
-        goods.photo = PHOTO
+        goods.photo = matrix_photo()
         goods.save(update_fields=["photo"])
     return goods.pk
 

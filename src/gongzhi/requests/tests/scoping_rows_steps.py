@@ -12,17 +12,14 @@ step's own answer to those with it. ``{request_team}`` is the matrix team
 of the request's community and ``{request_department}`` the matrix
 department of its street, for the steps naming one (both are looked up
 before the request, so they must exist). ``{request_photo}`` is a photo of
-the request, stored once. The lead merges ``ROWS`` and ``PLACE_NAMES``
-into ``scoping_rows``.
+the request (the matrix's one stored photo). The lead merges ``ROWS`` and
+``PLACE_NAMES`` into ``scoping_rows``.
 """
-
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from gongzhi.areas.tree import community_of, street_of
 from gongzhi.requests.models import PhotoKind, RequestPhoto
 from gongzhi.requests.tests.scoping_rows_setup import department_at
-from gongzhi.volunteering.tests.scoping_rows import _photo, team_at
+from gongzhi.volunteering.tests.scoping_rows import matrix_photo, team_at
 from tests.test_scoping_matrix import Row
 
 from .scoping_rows import (
@@ -56,12 +53,8 @@ def request_photo_at(area) -> int:
         return 0
     photo = RequestPhoto.objects.filter(request_id=pk).first()
     if photo is None:
-        name = "requests/matrix.png"
-        if not default_storage.exists(name):
-            with default_storage.open(_photo(), "rb") as handle:
-                default_storage.save(name, ContentFile(handle.read()))
         photo = RequestPhoto.objects.create(
-            request_id=pk, kind=PhotoKind.REPORT, image=name
+            request_id=pk, kind=PhotoKind.REPORT, image=matrix_photo()
         )
     return photo.pk
 

@@ -51,7 +51,7 @@ RESIDENT_PHONE = next(x.phone for x in demo.LOGINS if x.role == "resident")
 PHOTO = "activities/matrix.png"
 
 
-def _photo() -> str:
+def matrix_photo() -> str:
     """One small PNG in storage for every matrix activity, written once."""
     if not default_storage.exists(PHOTO):
         out = io.BytesIO()
@@ -74,7 +74,7 @@ def _session(area, *, past: bool, label: str = "") -> int:
             place=MARK,
             signup_required=True,
             capacity=10,
-            photo=_photo(),
+            photo=matrix_photo(),
         )
         now = timezone.now()
         starts = now - dt.timedelta(hours=3) if past else now + dt.timedelta(days=30)
