@@ -7,8 +7,9 @@ she sees but may not act on is refused (the web answers 404, the API 403);
 anywhere else answers 404, exactly as for a place that does not exist, never
 403 and never 200.
 
-Adding a page or endpoint is one ``Row``; adding a login is one ``REACH``
-entry. ``{area}`` in a row is filled with each named place in turn (or only
+Adding a page or endpoint is one ``Row`` (tests/test_scoping_complete.py
+fails for one left without); adding a login is one ``REACH`` entry.
+``{area}`` in a row is filled with each named place in turn (or only
 those in ``places``); ``{grant}`` with the demo grant sitting on that place;
 any other ``{name}`` with that named place.
 
@@ -160,6 +161,7 @@ class Row:
     places: str = ""  # only these places, space separated; default all
     body: dict = field(default_factory=dict)
     listing: bool = False  # a filtered list: outside is empty, not 404
+    multipart: bool = False  # an API form with files: the body as a form
 
     def __str__(self) -> str:
         return self.name
@@ -380,6 +382,8 @@ def _request(client, row: Row, url: str, body: dict):
     method = getattr(client, row.method.lower())
     if row.api and row.method != "GET":
         # Writes that must not repeat take a key; the rest ignore it.
+        if row.multipart:
+            return method(url, body, HTTP_IDEMPOTENCY_KEY=f"matrix {row.name}")
         return method(
             url,
             body,

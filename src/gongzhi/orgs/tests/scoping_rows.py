@@ -9,9 +9,12 @@ the test. A resident's own registration answers her alone; it shares the
 resident's own-pages bucket of the matrix (``own_activities``).
 """
 
+from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Kind
 from gongzhi.orgs.models import Organization, OrgKind, PartyRegistration
 from gongzhi.residents.models import Person
+from gongzhi.seeding import demo
+from tests.scoping_on_use import on_use
 from tests.test_scoping_matrix import Row
 
 MANAGE = "perm:org.manage"
@@ -23,6 +26,7 @@ POOL_PLACES = "street community other_community grid sibling_grid other_grid"
 API = "/api/v1/orgs"
 W = "/workbench/orgs/"
 MARK = "矩阵"
+RESIDENT_PHONE = next(x.phone for x in demo.LOGINS if x.role == "resident")
 
 
 def unit_at(area) -> int:
@@ -48,7 +52,23 @@ def registration_at(area) -> int:
     return found.pk
 
 
-PLACE_NAMES = {"unit": unit_at, "registration": registration_at}
+def _my_registration_at(area) -> int:
+    """The demo resident's own registration, in her community; made only
+    for the row ending it, as her other rows register anew."""
+    if area.kind != Kind.COMMUNITY:
+        return 0
+    person = user_find_by_phone(phone=RESIDENT_PHONE).person
+    found, _made = PartyRegistration.objects.get_or_create(
+        person=person, community=area, defaults={"work_unit": MARK}
+    )
+    return found.pk
+
+
+PLACE_NAMES = {
+    "unit": unit_at,
+    "registration": registration_at,
+    "my_registration": on_use(_my_registration_at),
+}
 
 ROWS = [
     Row(
@@ -150,6 +170,14 @@ ROWS = [
         needs=MINE,
         ok=201,
         body={"work_unit": MARK},
+    ),
+    Row(  # the query only makes her registration for this row
+        "orgs: end my registration",
+        "POST",
+        API + "/me/registration/end?made={my_registration}",
+        api=True,
+        needs=MINE,
+        places="community",
     ),
     # The resident's page: any login; one without a record is told how
     Row("orgs page: 双报到 on the phone", "GET", "/portal/party/", needs="login"),

@@ -8,9 +8,12 @@ of 80 points waiting for approval for the person living in a household
 place, made on first use in a test and rolled back with it.
 """
 
+from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Kind
-from gongzhi.points.models import Award, AwardStatus
+from gongzhi.points.models import Award, AwardStatus, Goods
 from gongzhi.residents.models import Person
+from gongzhi.seeding import demo
+from tests.scoping_on_use import on_use
 from tests.test_scoping_matrix import Row
 
 AWARD = "perm:points.award"
@@ -19,6 +22,7 @@ HOUSEHOLDS = "household neighbour_household other_household"
 COMMUNITIES = "community other_community"
 P = "/api/v1/points"
 MARK = "矩阵"
+RESIDENT_PHONE = next(x.phone for x in demo.LOGINS if x.role == "resident")
 
 
 def award_at(area) -> int:
@@ -51,7 +55,6 @@ def award_at(area) -> int:
 def goods_at(area) -> int:
     if area.kind != Kind.COMMUNITY:
         return 0
-    from gongzhi.points.models import Goods
     from gongzhi.points.services.shop import goods_create
 
     goods = Goods.objects.filter(community=area, name=MARK).first()
@@ -67,7 +70,48 @@ def community_at(area) -> int:
     return community.pk if community else 0
 
 
-PLACE_NAMES = {"award": award_at, "goods": goods_at, "community_of": community_at}
+def photo_goods_at(area) -> int:
+    """``{goods}`` with the matrix's one stored photo."""
+    from gongzhi.volunteering.tests.scoping_rows import matrix_photo
+
+    goods = Goods.objects.filter(pk=goods_at(area)).first()
+    if goods is None:
+        return 0
+    if not goods.photo:
+        goods.photo = matrix_photo()
+        goods.save(update_fields=["photo"])
+    return goods.pk
+
+
+def _my_order_at(area) -> int:
+    """The demo resident's order of ``{goods}`` in her own community, paid
+    with points the system awards her first; 0 elsewhere."""
+    from gongzhi.points.services.accounts import resident_account
+    from gongzhi.points.services.earning import award_create
+    from gongzhi.points.services.shop import order_place
+
+    user = user_find_by_phone(phone=RESIDENT_PHONE)
+    account = resident_account(user.person)
+    if account.area_id != area.pk:
+        return 0
+    award_create(account=account, by=None, points=10, reason=MARK, idempotency_key=MARK)
+    order = order_place(
+        account=account,
+        goods=Goods(pk=goods_at(area)),
+        quantity=1,
+        by=user,
+        idempotency_key=MARK,
+    )
+    return order.pk
+
+
+PLACE_NAMES = {
+    "award": award_at,
+    "goods": goods_at,
+    "photo_goods": photo_goods_at,
+    "community_of": community_at,
+    "my_order": on_use(_my_order_at),
+}
 
 VIEW = "perm:points.view"
 W = "/workbench/points/communities/{area}/"
@@ -255,5 +299,62 @@ ROWS = [
         seen=403,
         places=COMMUNITIES,
         body={"code": "000000"},
+    ),
+    # Redeeming: the resident's own shelf, orders and their photos. Anyone
+    # else is told how to link her record (the page answers 200).
+    Row(  # hers to redeem; any other login is told how to link a record
+        "points page: redeem goods",
+        "GET",
+        "/portal/points/shop/{goods}/",
+        needs="login",
+        seen=200,
+        outside=200,
+        places="community",
+    ),
+    Row(
+        "points page: a photo on my shelf",
+        "GET",
+        "/portal/points/shop/{photo_goods}/photo/",
+        needs="own_points",
+        places="community",
+    ),
+    Row(
+        "points page: a goods photo",
+        "GET",
+        W + "goods/{photo_goods}/photo/",
+        places=COMMUNITIES,
+    ),
+    Row(
+        "points page: my order",
+        "GET",
+        "/portal/points/orders/{my_order}/",
+        needs="own_points",
+        places="community",
+    ),
+    Row(
+        "points page: cancel my order",
+        "POST",
+        "/portal/points/orders/{my_order}/cancel/",
+        needs="own_points",
+        ok=302,
+        places="community",
+    ),
+    Row(  # she has no points: reached, then refused (short of points, 409)
+        "points: redeem goods",
+        "POST",
+        P + "/me/orders",
+        api=True,
+        needs="own_points",
+        ok=409,
+        places="community",
+        body={"goods_id": "{goods}"},
+    ),
+    Row(
+        "points: cancel my order",
+        "POST",
+        P + "/me/orders/{my_order}/cancel",
+        api=True,
+        needs="own_points",
+        places="community",
     ),
 ]

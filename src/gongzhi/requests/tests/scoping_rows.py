@@ -209,6 +209,13 @@ ROWS = [
         seen=403,
     ),
     Row(
+        "requests: the reporter's phone revealed on the page",
+        "POST",
+        "/workbench/requests/{request}/phone/",
+        needs="perm:personal.full",
+        places=PLACED,
+    ),
+    Row(
         "requests: reveal the reporter's phone",
         "POST",
         R + "/{request}/reveal",
@@ -224,6 +231,9 @@ ROWS = [
 from .scoping_rows_pages import ROWS as PAGE_ROWS  # noqa: E402
 from .scoping_rows_setup import PLACE_NAMES as SETUP_NAMES  # noqa: E402
 from .scoping_rows_setup import ROWS as SETUP_ROWS  # noqa: E402
+from .scoping_rows_steps import PLACE_NAMES as STEP_NAMES  # noqa: E402
+from .scoping_rows_steps import ROWS as STEP_ROWS  # noqa: E402
 
-ROWS += PAGE_ROWS + SETUP_ROWS
+ROWS += PAGE_ROWS + SETUP_ROWS + STEP_ROWS
 PLACE_NAMES.update(SETUP_NAMES)
+PLACE_NAMES.update(STEP_NAMES)

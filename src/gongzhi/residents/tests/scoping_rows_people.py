@@ -217,6 +217,14 @@ ROWS = [
         ok=302,
         places=BELOW_DISTRICT,
     ),
+    Row(  # switched on already: reached, and nothing changes
+        "tag switch on post",
+        "POST",
+        P + "/tags/{street_tag}/on/",
+        needs=CONFIGURE,
+        ok=302,
+        places=BELOW_DISTRICT,
+    ),
     Row("portal record", "GET", "/portal/me/record/", needs="login"),
     # The API
     Row(
@@ -340,6 +348,16 @@ ROWS = [
         outside=400,
         places="street",
         body={"street_id": "{area}", "code": "lost_only_child", "name": "失独家庭"},
+    ),
+    Row(  # only who configures the street finds its tag; in use already: 400
+        "api tag switch on",
+        "POST",
+        A + "/tags/{street_tag}/activate",
+        api=True,
+        needs=CONFIGURE,
+        ok=400,
+        seen=404,
+        places=BELOW_DISTRICT,
     ),
     Row(
         "api tag switch off",  # only who configures the street finds its tag

@@ -21,15 +21,21 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
+from gongzhi.accounts.selectors import user_find_by_phone
 from gongzhi.areas.models import Kind
 from gongzhi.residents.models import Person
+from gongzhi.seeding import demo
 from gongzhi.volunteering.models import (
     Activity,
+    Attendance,
     MemberStatus,
+    Method,
     Occurrence,
     Team,
     TeamMember,
 )
+from gongzhi.volunteering.services import signup
+from tests.scoping_on_use import on_use
 from tests.test_scoping_matrix import Row
 
 MANAGE = "perm:activity.manage"
@@ -39,12 +45,13 @@ COMMUNITIES = "community other_community"
 HOUSEHOLDS = "household neighbour_household other_household"
 V = "/api/v1/volunteering"
 MARK = "矩阵"
+RESIDENT_PHONE = next(x.phone for x in demo.LOGINS if x.role == "resident")
 
 
 PHOTO = "activities/matrix.png"
 
 
-def _photo() -> str:
+def matrix_photo() -> str:
     """One small PNG in storage for every matrix activity, written once."""
     if not default_storage.exists(PHOTO):
         out = io.BytesIO()
@@ -53,10 +60,10 @@ def _photo() -> str:
     return PHOTO
 
 
-def _session(area, *, past: bool) -> int:
+def _session(area, *, past: bool, label: str = "") -> int:
     if area.kind != Kind.COMMUNITY:
         return 0
-    title = f"{MARK}{'已结束' if past else ''}"
+    title = f"{MARK}{'已结束' if past else ''}{label}"
     found = Occurrence.objects.filter(community=area, activity__title=title).first()
     if found is None:
         activity = Activity.objects.create(
@@ -67,7 +74,7 @@ def _session(area, *, past: bool) -> int:
             place=MARK,
             signup_required=True,
             capacity=10,
-            photo=_photo(),
+            photo=matrix_photo(),
         )
         now = timezone.now()
         starts = now - dt.timedelta(hours=3) if past else now + dt.timedelta(days=30)
@@ -118,12 +125,71 @@ def member_at(area) -> int:
     return member.pk
 
 
+def community_person_at(area) -> int:
+    """Someone living in a community place, with no login."""
+    if area.kind != Kind.COMMUNITY:
+        return 0
+    person = Person.objects.filter(
+        household__path__within=area.path, user__isnull=True
+    ).first()
+    return person.pk
+
+
+def _attendance_at(area) -> int:
+    """``{community_person}`` came to a session of its own that ended."""
+    session = _session(area, past=True, label="签到")
+    if not session:
+        return 0
+    occurrence = Occurrence.objects.get(pk=session)
+    found, _made = Attendance.objects.get_or_create(
+        occurrence=occurrence,
+        person_id=community_person_at(area),
+        defaults={
+            "checked_in_at": occurrence.starts_at,
+            "checked_out_at": occurrence.ends_at,
+            "in_method": Method.HAND,
+            "out_method": Method.HAND,
+            "hours": 2,
+        },
+    )
+    return found.pk
+
+
+def _resident():
+    return user_find_by_phone(phone=RESIDENT_PHONE).person
+
+
+def _my_signup_at(area) -> int:
+    """The demo resident signed up for a session of its own (not
+    ``{session}``, which her sign-up rows sign up for)."""
+    session = _session(area, past=False, label="已报名")
+    if not session:
+        return 0
+    made = signup.signup_create(
+        occurrence=Occurrence.objects.get(pk=session), person=_resident(), by=None
+    )
+    return made.pk
+
+
+def signed_session_at(area) -> int:
+    return _session(area, past=False, label="已报名")
+
+
 PLACE_NAMES = {
     "session": session_at,
     "past_session": past_session_at,
     "activity": activity_at,
+    "signed_session": signed_session_at,
     "team": team_at,
     "member": member_at,
+    "community_person": community_person_at,
+    "attendance": on_use(_attendance_at),
+    "attendance_session": on_use(lambda area: _session(area, past=True, label="签到")),
+    "my_signup": on_use(_my_signup_at),
+    # Within ``{past_session}``: it started three hours ago.
+    "checked_in": lambda area: (
+        timezone.now() - dt.timedelta(hours=2, minutes=30)
+    ).isoformat(),
 }
 
 FUTURE = "2031-03-03T09:00:00+08:00"
@@ -466,5 +532,74 @@ ROWS = [
         "/workbench/activities/people/{person}/certificate/",
         needs=VIEW,
         places=HOUSEHOLDS,
+    ),
+    # Attendance: by hand and corrected (the organizer's), scanned and
+    # given up (the resident's)
+    Row(
+        "volunteering: mark a volunteer present",
+        "POST",
+        V + "/sessions/{past_session}/attendance",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+        body={
+            "person_id": "{community_person}",
+            "checked_in_at": "{checked_in}",
+            "reason": MARK,
+        },
+    ),
+    Row(
+        "volunteering: correct a volunteer's hours",
+        "POST",
+        V + "/attendances/{attendance}/hours",
+        api=True,
+        needs=MANAGE,
+        seen=403,
+        places=COMMUNITIES,
+        body={"hours": "1.5", "reason": MARK},
+    ),
+    Row(  # a wrong code: reached, then refused naming the field
+        "volunteering: check in with the code",
+        "POST",
+        V + "/me/sessions/{session}/scan",
+        api=True,
+        needs=MINE,
+        ok=400,
+        places="community",
+        body={"code": "in.1.0"},
+    ),
+    Row(
+        "volunteering: give up my place",
+        "POST",
+        V + "/me/signups/{my_signup}/cancel",
+        api=True,
+        needs=MINE,
+        places="community",
+    ),
+    Row(
+        "activities page: give up my place",
+        "POST",
+        "/portal/activities/{signed_session}/cancel/?signup={my_signup}",
+        needs=MINE,
+        ok=302,
+        places="community",
+    ),
+    Row(  # nobody chosen: reached, then refused
+        "activities: mark present by hand",
+        "POST",
+        "/workbench/activities/sessions/{past_session}/mark/",
+        needs=MANAGE,
+        ok=400,
+        places=COMMUNITIES,
+    ),
+    Row(
+        "activities: correct hours",
+        "POST",
+        "/workbench/activities/sessions/{attendance_session}/hours/{attendance}/",
+        needs=MANAGE,
+        ok=302,
+        places=COMMUNITIES,
+        body={"hours": "1.5", "reason": MARK},
     ),
 ]
