@@ -336,6 +336,13 @@ def incident_list(request, filters: Query[IncidentFilter]):
     return _Mapped(incidents, _incident_out)
 
 
+def _person_ref(request, pk: int) -> Person:
+    """The person an incident names, by where they live (404 elsewhere)."""
+    return referenced(
+        request, Person.objects.all(), pk, via="last_household", field="person_id"
+    )
+
+
 @router.post(
     "/incidents",
     response={201: IncidentDetailOut, **ERRORS},
@@ -347,13 +354,7 @@ def incident_create(request, payload: IncidentIn):
     )
     person = None
     if payload.person_id is not None:
-        person = referenced(
-            request,
-            Person.objects.all(),
-            payload.person_id,
-            via="last_household",
-            field="person_id",
-        )
+        person = _person_ref(request, payload.person_id)
     with fields_renamed(**API_FIELDS):
         incident = services.incident_record(
             by=request.user,
@@ -432,13 +433,7 @@ class IncidentPersonIn(Schema):
 )
 def incident_person_set(request, incident_id: int, payload: IncidentPersonIn):
     incident = _incident(request, incident_id, Perm.CARE_RECORD)
-    person = referenced(
-        request,
-        Person.objects.all(),
-        payload.person_id,
-        via="last_household",
-        field="person_id",
-    )
+    person = _person_ref(request, payload.person_id)
     with fields_renamed(**API_FIELDS):
         services.incident_person_set(incident=incident, person=person, by=request.user)
     return _incident_detail(incident)

@@ -181,12 +181,12 @@ def test_a_leaders_bad_input_names_the_field_and_publishes_nothing(
     late["ends_at"] = late["starts_at"]
     refused = client.post("/portal/activities/new/", late)
     assert refused.status_code == 400
-    assert "Ends at：The end must come after the start." in refused.content.decode()
+    assert "Ends at: The end must come after the start." in refused.content.decode()
     bad_photo = client.post(
         "/portal/activities/new/", _leader_form(team=leader.pk, photo=not_image())
     )
     assert bad_photo.status_code == 400
-    assert "Photo：“notice.png” is not a photo" in bad_photo.content.decode()
+    assert "Photo: “notice.png” is not a photo" in bad_photo.content.decode()
     assert not Activity.objects.exists()
 
 

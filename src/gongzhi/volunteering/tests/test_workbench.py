@@ -226,7 +226,7 @@ def test_a_bad_photo_is_refused_on_the_form_and_nothing_is_published(
     english(client).force_login(users["staff"])
     bad = client.post(f"{W}/new/", _publish_data(areas, photo=not_image()))
     text = bad.content.decode()
-    assert "Photo：“notice.png” is not a photo" in text
+    assert "Photo: “notice.png” is not a photo" in text
     assert not Activity.objects.exists()
 
 
