@@ -395,14 +395,22 @@ def _request(client, row: Row, url: str, body: dict):
     return method(url)
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
 def _outcome(client, row: Row, areas: dict, place: str):
     names = {name: area.pk for name, area in areas.items()}
     if place != ANYWHERE:
+        # Only the names this row is filled with are made: each is a row or
+        # two written for the place, and the rest would go unread.
+        wanted = set(_PLACEHOLDER.findall(row.url + str(row.body)))
         names["area"] = areas[place].pk
         for name, function in PLACE_NAMES.items():
-            names[name] = function(areas[place])
-        grant = Grant.objects.filter(area=areas[place], revoked_at=None).first()
-        names["grant"] = grant.pk if grant else 0
+            if name in wanted:
+                names[name] = function(areas[place])
+        if "grant" in wanted:
+            grant = Grant.objects.filter(area=areas[place], revoked_at=None).first()
+            names["grant"] = grant.pk if grant else 0
     url, body = _fill(row.url, names), _fill(row.body, names)
     with transaction.atomic():
         response = _request(client, row, url, body)

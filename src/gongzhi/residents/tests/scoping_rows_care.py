@@ -142,7 +142,7 @@ ROWS = [
         needs=CARE,
         ok=302,
         places=HOUSEHOLDS,
-        body={"form": "home", "visited_on": TODAY},
+        body={"form": "home", "visited_on": TODAY, "findings": MARK},
     ),
     Row(
         "visits of a person",
@@ -282,7 +282,12 @@ ROWS = [
         ok=201,
         seen=403,
         places=HOUSEHOLDS,
-        body={"person_id": "{person}", "visited_on": TODAY, "form": "home"},
+        body={
+            "person_id": "{person}",
+            "visited_on": TODAY,
+            "form": "home",
+            "findings": MARK,
+        },
         multipart=True,
     ),
     Row(

@@ -33,10 +33,17 @@ ROWS = [
         needs="perm:personal.view",
     ),
     Row(
-        "people export in full",
+        "people export in full: the page asking why",
         "GET",
         "/workbench/residents/people/export.xlsx?area={area}&full=1",
         needs=IMPORT,
+    ),
+    Row(
+        "people export in full, with the reason",
+        "POST",
+        "/workbench/residents/people/export.xlsx?area={area}&full=1",
+        needs=IMPORT,
+        body={"reason": "矩阵核对"},
     ),
     Row(
         "api import without a file",
@@ -66,7 +73,7 @@ ROWS = [
     Row(
         "api people export in full",
         "GET",
-        "/api/v1/residents/people/export?area_id={area}&full=true",
+        "/api/v1/residents/people/export?area_id={area}&full=true&reason=matrix",
         api=True,
         needs=IMPORT,
         seen=403,
