@@ -3,7 +3,7 @@ each reads with its community where its name repeats."""
 
 import pytest
 
-from gongzhi.requests.selectors_rates import ranking, rates
+from gongzhi.insights.selectors_rates import ranking, rates
 
 from .test_rates import NOV, tell
 
