@@ -153,8 +153,9 @@ def _demo_nodes() -> dict[str, Area]:
 def demo_street(db):
     """The demo street (三盛里, 裕华园, 团结巷) with every role's login.
 
-    It is already in the database (``django_db_setup``); only a test that
-    runs after a transactional test's flush seeds it again."""
+    It is already in the database (``django_db_setup``, and again after
+    each flush: ``pytest_runtest_teardown``); should anything else have
+    emptied the database, the test seeds it for itself."""
     nodes = _demo_nodes()
     if demo.STREET[0] not in nodes:
         demo.seed_demo()

@@ -72,17 +72,6 @@ def sessions_on_count(area: Area, day: dt.date) -> int:
     )
 
 
-def signups_coming_count(person) -> int:
-    """The resident's places, confirmed or waiting, at sessions still to
-    come that are not cancelled."""
-    return SignUp.objects.filter(
-        person=person,
-        status__in=(SignUpStatus.CONFIRMED, SignUpStatus.WAITING),
-        occurrence__starts_at__gte=timezone.now(),
-        occurrence__cancelled_at__isnull=True,
-    ).count()
-
-
 def my_signups(person, occurrences) -> dict[int, SignUp]:
     """The resident's live sign-up for each of ``occurrences``, by id."""
     return {

@@ -27,7 +27,7 @@ from gongzhi.requests import selectors as service_requests
 from gongzhi.requests.services.rules import handled_by
 from gongzhi.requests.states import OPEN
 from gongzhi.residents.selectors.care import care_due
-from gongzhi.volunteering.selectors import sessions_on_count, signups_coming_count
+from gongzhi.volunteering.selectors import sessions_on_count, signups_coming
 
 # The resident's pages behind her counts.
 REQUESTS, SERVICE, POINTS = (
@@ -169,7 +169,7 @@ def todos_of_resident(*, user: User) -> list[Todo]:
         rate=Count("pk", filter=Q(status=service_requests.Status.RESOLVED)),
         open=Count("pk", filter=Q(status__in=OPEN)),
     )
-    coming = signups_coming_count(person)
+    coming = signups_coming(person).count()
     points = resident_points(person)
     return [
         Todo("rate", _("Waiting for my rating"), mine["rate"], _url(REQUESTS)),

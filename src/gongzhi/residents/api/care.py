@@ -38,9 +38,9 @@ from ..care_schemas import (
     VisitIn,
     VisitOut,
 )
-from ..models import Incident, Pairing, Person, TagType, Visit
+from ..models import Incident, Pairing, TagType, Visit
 from ..selectors import care as selectors
-from ..selectors.people import person_seen
+from ..selectors.people import person_referenced, person_seen
 from ..services import care as services
 from ..services.people import tag_types_for
 
@@ -336,13 +336,6 @@ def incident_list(request, filters: Query[IncidentFilter]):
     return _Mapped(incidents, _incident_out)
 
 
-def _person_ref(request, pk: int) -> Person:
-    """The person an incident names, by where they live (404 elsewhere)."""
-    return referenced(
-        request, Person.objects.all(), pk, via="last_household", field="person_id"
-    )
-
-
 @router.post(
     "/incidents",
     response={201: IncidentDetailOut, **ERRORS},
@@ -354,7 +347,7 @@ def incident_create(request, payload: IncidentIn):
     )
     person = None
     if payload.person_id is not None:
-        person = _person_ref(request, payload.person_id)
+        person = person_referenced(request, payload.person_id, field="person_id")
     with fields_renamed(**API_FIELDS):
         incident = services.incident_record(
             by=request.user,
@@ -433,7 +426,7 @@ class IncidentPersonIn(Schema):
 )
 def incident_person_set(request, incident_id: int, payload: IncidentPersonIn):
     incident = _incident(request, incident_id, Perm.CARE_RECORD)
-    person = _person_ref(request, payload.person_id)
+    person = person_referenced(request, payload.person_id, field="person_id")
     with fields_renamed(**API_FIELDS):
         services.incident_person_set(incident=incident, person=person, by=request.user)
     return _incident_detail(incident)
