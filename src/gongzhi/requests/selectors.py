@@ -29,6 +29,7 @@ from django.shortcuts import get_object_or_404
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import scoped, subtree_q
+from gongzhi.areas.selectors import told_apart
 from gongzhi.areas.tree import ancestor_of_kind, ancestor_paths, street_of
 from gongzhi.orgs.models import Organization
 from gongzhi.residents.homes import last_known_community
@@ -241,6 +242,23 @@ def followed_among(person: Person | None, pks) -> set[int]:
             "request_id", flat=True
         )
     )
+
+
+def _works_at(assignee) -> int:
+    if isinstance(assignee, Department):
+        return assignee.street_id
+    return assignee.area_id
+
+
+def with_assignee_names(rows) -> list:
+    """``rows`` as a list, each carrying ``assignee_name``: who holds it,
+    with the community (or street) beside the name where two holders on
+    the list share it (three 安居物业管理有限公司 of a street's desk)."""
+    rows = list(rows)
+    names = told_apart((row.assignee for row in rows), area_id_of=_works_at)
+    for row in rows:
+        row.assignee_name = names.get(row.assignee, "")
+    return rows
 
 
 def with_followers(queryset: QuerySet) -> QuerySet:

@@ -156,7 +156,11 @@ def walkin_candidates(*, user, occurrence: Occurrence, q: str) -> list:
     none for an empty ``q``."""
     if not q.strip():
         return []
-    return list(_walkins(user=user, occurrence=occurrence, q=q)[:WALKINS_SHOWN])
+    return list(
+        _walkins(user=user, occurrence=occurrence, q=q).select_related(
+            "last_household"
+        )[:WALKINS_SHOWN]
+    )
 
 
 def walkin_person(*, user, occurrence: Occurrence, pk: int):

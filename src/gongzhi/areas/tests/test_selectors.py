@@ -64,3 +64,38 @@ def test_names_that_repeat_read_with_their_community_or_street(areas):
         f"安居物业 · {areas['street'].name}",
         "五大道派出所",
     ]
+
+
+def test_holders_met_twice_keep_their_name_and_namesakes_are_told_apart(
+    areas, django_assert_max_num_queries
+):
+    """The 承办方 column of a desk: a team holding several rows is one
+    name, while two same-named property companies of two communities read
+    with their communities, and a team and a unit that share a pk do not
+    mix."""
+    from gongzhi.areas.selectors import told_apart
+    from gongzhi.orgs.models import Organization, OrgKind
+    from gongzhi.volunteering.models import Team, TeamType
+
+    here = Organization.objects.create(
+        kind=OrgKind.PROPERTY,
+        name="安居物业管理有限公司",
+        area=areas["sibling_grid"],
+    )
+    there = Organization.objects.create(
+        kind=OrgKind.PROPERTY,
+        name="安居物业管理有限公司",
+        area=areas["other_community"],
+    )
+    team = Team.objects.create(
+        name="维修服务队", kind=TeamType.REPAIR, area=areas["community"]
+    )
+    with django_assert_max_num_queries(2):
+        names = told_apart(
+            [team, here, team, there, None, team], area_id_of=lambda o: o.area_id
+        )
+    assert names == {
+        team: "维修服务队",
+        here: f"安居物业管理有限公司 · {areas['community'].name}",
+        there: f"安居物业管理有限公司 · {areas['other_community'].name}",
+    }

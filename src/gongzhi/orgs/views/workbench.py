@@ -28,6 +28,7 @@ from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
+from gongzhi.areas.selectors import with_places
 from gongzhi.areas.tree import is_within
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
@@ -69,7 +70,7 @@ def orgs_home(request):
     if chosen:
         estates = estates.filter(path__within=chosen.path)
     context = {
-        "orgs": orgs,
+        "orgs": with_places(orgs),
         "agreements": agreements,
         "estates": estates[:300],
         "communities": communities,

@@ -87,6 +87,33 @@ def test_the_desk_names_places_without_a_query_per_row(
         client.get(W + "/")
 
 
+def test_the_desks_tell_same_named_holders_apart_by_their_community(client, world):
+    """Two 五大道派出所 on one page read with their communities; a holder met
+    once reads as its plain name."""
+    from types import SimpleNamespace
+
+    from gongzhi.orgs.models import Organization, OrgKind
+    from gongzhi.requests.selectors import with_assignee_names
+
+    areas = world.areas
+    twins = [
+        Organization.objects.create(
+            kind=OrgKind.CO_BUILDING, name="五大道派出所", area=area
+        )
+        for area in (areas["estate"], areas["other_community"])
+    ]
+    rows = [SimpleNamespace(assignee=holder) for holder in (*twins, world.team_a)]
+    assert [row.assignee_name for row in with_assignee_names(rows)] == [
+        f"五大道派出所 · {areas['community'].name}",
+        f"五大道派出所 · {areas['other_community'].name}",
+        world.team_a.name,
+    ]
+    _dispatched(world)
+    client.force_login(world.a)
+    mine = client.get(W + "/mine/").content.decode()
+    assert f" · {world.team_a.name}" in mine
+
+
 # The desk says what each request is about
 
 

@@ -58,6 +58,12 @@ from ._forms import (
 PER_PAGE = 50
 
 
+def _dressed(rows) -> list:
+    """A page of requests as the desks show them: each place named in full
+    and each holder told apart from its namesakes, for the page at once."""
+    return selectors.with_assignee_names(with_places(rows))
+
+
 def desk_required(view):
     """The workbench, or a queue to work (a team's leader without a
     workbench role works hers too); anyone else gets 404."""
@@ -140,7 +146,7 @@ def desk(request):
         "category": category,
         "overdue": overdue,
         "page": page,
-        "rows": with_places(page.object_list),
+        "rows": _dressed(page.object_list),
         "now": timezone.now(),
     }
     return render(request, "requests/workbench/desk.html", context)
@@ -166,7 +172,7 @@ def street_desk(request):
         **_nav(request),
         "street": street,
         "page": page,
-        "rows": with_places(page.object_list),
+        "rows": _dressed(page.object_list),
         "now": timezone.now(),
     }
     return render(request, "requests/workbench/street.html", context)
@@ -175,7 +181,7 @@ def street_desk(request):
 @desk_required
 def my_queue(request):
     """我的工单: the work of every queue the login works, on a phone too."""
-    rows = with_places(
+    rows = _dressed(
         selectors.with_followers(selectors.queue_for_handler(user=request.user))[:200]
     )
     pooled = selectors.pool_for(user=request.user).count()
@@ -192,7 +198,7 @@ def my_queue(request):
 @desk_required
 def pool(request):
     """抢单: pooled requests the login's teams may take; first wins."""
-    rows = with_places(
+    rows = _dressed(
         selectors.with_followers(selectors.pool_for(user=request.user))[:200]
     )
     for item in rows:

@@ -261,6 +261,10 @@ def test_staff_find_a_walk_in_and_mark_her_in_and_out(client, users, ended, area
     text = found.content.decode()
     assert neighbour.name in text and neighbour.phone_masked in text
     assert neighbour.phone not in text
+    # Her home reads with its estate and building, not a bare "101".
+    home = neighbour.last_household
+    estate = home.get_ancestors().get(kind="estate")
+    assert f"{estate.name} " in text and home.name in text
     assert "<html" not in text  # the partial, for htmx
     # Someone of another community is out of this staff's reach.
     assert client.get(url, {"q": far.name}).context["found"] == []

@@ -28,6 +28,7 @@ from gongzhi.accounts.decorators import perm_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
+from gongzhi.areas.selectors import with_places
 from gongzhi.core.errors import DomainError, ValidationFailed
 from gongzhi.core.forms import add_domain_error
 from gongzhi.core.photos import photo_file_response
@@ -419,7 +420,7 @@ def _roster_context(
         "walkin_form": walkin_form
         or WalkInForm(initial={"checked_in_at": _times(occurrence)["checked_in_at"]}),
         "q": q,
-        "found": found,
+        "found": with_places(found, via="last_household"),
         "activity_steps": activities.ACTIVITY_FLOW.timeline(occurrence.activity),
     }
 
@@ -703,7 +704,7 @@ def teams_page(request):
                 return redirect("volunteering:teams")
     elif request.method == "POST":
         raise Http404
-    context = {"teams": found, "applications": applications, "form": form}
+    context = {"teams": with_places(found), "applications": applications, "form": form}
     return render(request, "volunteering/workbench/teams.html", context)
 
 
