@@ -227,3 +227,45 @@ def test_the_data_folder_and_the_database_are_the_service_users_only(tmp_path):
     assert mode(data / "data_key") == 0o600
     for extra in data.glob("gongzhi.sqlite3-*"):  # WAL and shared memory
         assert mode(extra) & 0o077 == 0, extra
+
+
+def test_download_names_follow_the_language_of_the_page(areas):
+    """A workbook downloaded from the English pages is named in English;
+    from the Chinese pages, in Chinese. Only the place in it is data."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from gongzhi.orgs.services.reports import pool_report_filename
+    from gongzhi.points.services.statement import statement_filename
+    from gongzhi.residents.services.exports import export_filename
+    from gongzhi.residents.services.imports import import_template_filename
+
+    community = areas["community"]
+    day = dt.date(2026, 11, 1)
+
+    def names():
+        return [
+            export_filename(),
+            import_template_filename(),
+            statement_filename(community, 2026, 11),
+            pool_report_filename(community, day, day),
+        ]
+
+    with translation.override("en"):
+        english = names()
+    with translation.override("zh-hans"):
+        chinese = names()
+    assert [name.split("_")[0] for name in english] == [
+        "Residents register",
+        "Resident import template.xlsx",
+        "Points ledger",
+        "Party members service report",
+    ]
+    assert [name.split("_")[0] for name in chinese] == [
+        "居民名册",
+        "居民导入模板.xlsx",
+        "积分台账",
+        "党员双报到服务情况反馈表",
+    ]
+    assert community.name in english[2] and english[2].endswith("202611.xlsx")

@@ -36,7 +36,8 @@ HOURS = "0.00"
 
 
 def pool_report_filename(area: Area, start: dt.date, end: dt.date) -> str:
-    return f"党员双报到服务情况反馈表_{area.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    title = _("Party members service report")
+    return f"{title}_{area.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
 
 
 def report_title() -> str:

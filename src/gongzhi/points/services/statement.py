@@ -19,7 +19,7 @@ from ..selectors import figures, month_bounds, month_lines
 
 
 def statement_filename(community, year: int, month: int) -> str:
-    return f"积分台账_{community.name}_{year}{month:02d}.xlsx"
+    return f"{_('Points ledger')}_{community.name}_{year}{month:02d}.xlsx"
 
 
 def _sheet(workbook, title: str, mark: str, header: list[str], first: bool = False):

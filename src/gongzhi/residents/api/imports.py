@@ -127,7 +127,8 @@ def import_people(request, file: File[UploadedFile] = None, area_id: int | None 
 def import_template(request, area_id: int | None = None):
     area = _area(request, area_id, Perm.RESIDENT_IMPORT)
     return _xlsx(
-        imports.import_template_build(by=request.user, area=area), "居民导入模板.xlsx"
+        imports.import_template_build(by=request.user, area=area),
+        imports.import_template_filename(),
     )
 
 

@@ -82,7 +82,7 @@ def export_full_allowed(*, user: User, area: Area | None) -> bool:
 
 def export_filename(*, at=None) -> str:
     at = timezone.localtime(at or timezone.now())
-    return f"居民名册_{at:%Y%m%d_%H%M}.xlsx"
+    return f"{_('Residents register')}_{at:%Y%m%d_%H%M}.xlsx"
 
 
 def _audit_filter(filters: PeopleFilter) -> dict:

@@ -1087,6 +1087,11 @@ def _general_notes() -> list[str]:
     ]
 
 
+def import_template_filename() -> str:
+    """The template's file name, in the language of the page asking."""
+    return _("Resident import template") + ".xlsx"
+
+
 def import_template_build(*, by: User, area: Area | None = None) -> bytes:
     """The import template: the column titles, a sample row whose address
     is a real household the user reaches, drop-downs for choice columns,

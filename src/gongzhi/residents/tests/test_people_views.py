@@ -382,3 +382,21 @@ def test_an_unlinked_account_gets_a_friendly_word(client, users, demo_people):
         )
         in response.content.decode()
     )
+
+
+def test_brackets_and_colons_follow_the_language_of_the_page(client, users, zhou):
+    """Chinese pages use full-width （）and ：; English ones the ASCII
+    kind, so "Living here now: 周桂兰 (Head of household)" reads right."""
+    from django.conf import settings
+
+    client.force_login(users["staff"])
+    new = f"{PEOPLE}new/?household={zhou.household_id}"
+    chinese = client.get(new).content.decode()
+    assert "：周桂兰（" in chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"{PEOPLE}{zhou.pk}/").content.decode()
+    form = client.get(new).content.decode()
+    for page in (english, form):
+        assert "（" not in page and "）" not in page and "：" not in page
+    assert " years)" in english
+    assert "Living here now: " in form

@@ -128,7 +128,7 @@ def import_page(request):
 def import_template(request):
     area = _area(request, Perm.RESIDENT_IMPORT)
     data = imports.import_template_build(by=request.user, area=area)
-    return _xlsx(data, "居民导入模板.xlsx")
+    return _xlsx(data, imports.import_template_filename())
 
 
 @perm_required(Perm.RESIDENT_IMPORT)
@@ -138,7 +138,7 @@ def import_report(request, token: str):
     data = imports.import_report_get(token=token, by=request.user)
     if data is None:
         raise Http404
-    return _xlsx(data, "居民导入_错误报告.xlsx")
+    return _xlsx(data, _("Resident import error report") + ".xlsx")
 
 
 class ExportReasonForm(forms.Form):
