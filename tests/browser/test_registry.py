@@ -66,3 +66,28 @@ def test_a_resident_reads_her_own_record_on_her_phone(phone_page, zhou):
     expect(main).not_to_contain_text(zhou.id_number)
     assert_fits_phone(page)
     screenshot(page, "portal-record-phone")
+
+
+def test_a_full_export_asks_the_secretary_why_and_records_it(page, zhou):
+    """The 导出完整信息 button opens a page that names what will go out and
+    asks why; an empty reason is refused on the page, a real one downloads
+    the workbook and is written to the audit trail."""
+    log_in(page, "13800000003")
+    page.goto(page.base + "/workbench/residents/people/")
+    page.get_by_role("link", name="导出完整信息").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("导出完整信息")
+    expect(page.get_by_test_id("export-subject")).to_contain_text("完整证件号码")
+    reason = page.get_by_label("使用完整号码的原因")
+    assert reason.evaluate("field => field.required")
+    reason.fill("   ")  # blanks pass the browser's check, not the server's
+    page.get_by_role("button", name="导出", exact=True).click()
+    expect(page.locator("main")).to_contain_text("请说明需要完整证件号码和手机号的原因")
+    screenshot(page, "registry-export-full-refused")
+    assert not Event.objects.filter(action=Action.PERSONAL_EXPORTED).exists()
+    page.get_by_label("使用完整号码的原因").fill("低保年审")
+    screenshot(page, "registry-export-full-reason")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出", exact=True).click()
+    assert download.value.suggested_filename.startswith("居民名册_")
+    event = Event.objects.get(action=Action.PERSONAL_EXPORTED)
+    assert event.detail["reason"] == "低保年审" and event.detail["full"] is True

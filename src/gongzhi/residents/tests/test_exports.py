@@ -101,7 +101,7 @@ def test_a_full_export_asks_why_and_downloads_nothing_until_told(
     ask = client.get(url)  # the link on the list page: a question, no file
     assert ask.status_code == 200
     assert ask["Content-Type"].startswith("text/html")
-    assert "为什么需要完整号码" in ask.content.decode()
+    assert "使用完整号码的原因" in ask.content.decode()
     for reason in ("", "   "):
         refused = client.post(url, {"reason": reason})
         assert refused.status_code == 400

@@ -143,7 +143,7 @@ def import_report(request, token: str):
 
 class ExportReasonForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("Why are the full numbers needed?"),
+        label=gettext_lazy("Reason for the full numbers"),
         max_length=exports.REASON_MAX,
         error_messages={
             "required": gettext_lazy(
