@@ -65,8 +65,10 @@ PG = "postgres://postgres@127.0.0.1:5432"
 ORDERS = "/api/v1/points/me/orders"
 PASSWORD = "Bench#Redeem2026"
 PRICE = 10
-FUNDS = 10_000_000
-STOCK = 100_000_000
+FUNDS = 100_000  # within a transfer's ceiling; a run spends a few hundred each
+STOCK = 100_000  # MAX_STOCK: the most a shelf takes at once
+# HTTP orders per second against pgbench's transactions, in the same run.
+AIM = 0.4
 
 
 def _setup_django() -> None:
@@ -91,7 +93,7 @@ def setup(out: Path, *, residents: int, goods: int) -> None:
     from gongzhi.accounts.roles import Role
     from gongzhi.accounts.services import grant_create, token_issue, user_create
     from gongzhi.areas.models import Area, Kind
-    from gongzhi.points.models import AccountKind, TransferKind
+    from gongzhi.points.models import SINK_SHARDS, AccountKind, TransferKind
     from gongzhi.points.services.accounts import resident_account
     from gongzhi.points.services.ledger import Leg, account_open, transfer_create
     from gongzhi.points.services.shop import goods_create
@@ -108,7 +110,15 @@ def setup(out: Path, *, residents: int, goods: int) -> None:
         ).order_by("path")
     )
     issuing = account_open(kind=AccountKind.ISSUING, community=community)
-    sink = account_open(kind=AccountKind.REDEEMED, community=community)
+    # The community's redeemed-points shards, opened in a row so that
+    # pgbench finds an account's shard as sink_lo + account id % SINK_SHARDS,
+    # as sink_for does.
+    sinks = [
+        account_open(kind=AccountKind.REDEEMED, community=community, shard=s)
+        for s in range(SINK_SHARDS)
+    ]
+    if [s.pk for s in sinks] != list(range(sinks[0].pk, sinks[0].pk + SINK_SHARDS)):
+        raise SystemExit("the redeemed-points shards are not numbered in a row")
     shelf = [
         goods_create(
             community=community,
@@ -184,7 +194,8 @@ def setup(out: Path, *, residents: int, goods: int) -> None:
         json.dumps(
             {
                 "community": community.pk,
-                "sink": sink.pk,
+                "sink_lo": sinks[0].pk,
+                "shards": SINK_SHARDS,
                 "acc_lo": accounts[0],
                 "acc_hi": accounts[-1],
                 "user_off": offsets.pop(),
@@ -469,7 +480,8 @@ def _pgbench(database: str, setup: dict, work: Path, *, clients, seconds):
         "goods_hi": max(setup["goods"]),
         "price": PRICE,
         "community": setup["community"],
-        "sink": setup["sink"],
+        "sink_lo": setup["sink_lo"],
+        "shards": setup["shards"],
         "run": random.randrange(10**6),  # noqa: S311
         "span": 1_000_000 // clients,  # pickup codes per client
         "n": 0,
@@ -695,8 +707,8 @@ def bench(args, work: Path) -> None:
     print(f"  HTTP          {rate:10.1f}  {http_p50:10.1f}  {http_p99:10.1f}", end="")
     print(f"   gunicorn gthread {args.workers}×{args.threads}")
     print(f"  pgbench       {pg.tps:10.1f}  {pg_p50:10.1f}  {pg_p99:10.1f}")
-    verdict = "reaches" if ratio >= 0.25 else "falls short of"
-    print(f"  HTTP/pgbench  {ratio:10.2f}  ({verdict} the 0.25 aimed for)")
+    verdict = "reaches" if ratio >= AIM else "falls short of"
+    print(f"  HTTP/pgbench  {ratio:10.2f}  ({verdict} the {AIM} aimed for)")
     if errors:
         problems.append(f"{errors} HTTP answers were not 201")
     if diff:

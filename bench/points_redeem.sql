@@ -1,7 +1,7 @@
 -- One redemption as a pgbench script: the database transaction
 -- gongzhi.points.services.shop.order_place sends, statement for statement
--- (the idempotency look-ups, the savepoints of its nested atomic blocks, the
--- pickup-code check), with a random resident and random goods each time.
+-- (the idempotency look-ups, the savepoints of its nested atomic blocks),
+-- with a random resident and random goods each time.
 -- The idempotency keys are unique, so their look-ups take LIMIT 1 without
 -- an ORDER BY, as the service's do.
 --
@@ -12,7 +12,9 @@
 --   acc_lo, acc_hi      the residents' account ids (contiguous)
 --   user_off            a resident's user id minus her account id
 --   goods_lo, goods_hi  the goods' ids (contiguous), all at one price
---   price, community, sink, run, span, n (starts at 0, counts per client)
+--   sink_lo, shards     the first of the community's redeemed-points shards
+--                       (numbered in a row) and how many there are
+--   price, community, run, span, n (starts at 0, counts per client)
 --
 -- The pickup code is client_id * span + n % span, unique among waiting
 -- orders as long as no client places more than span orders.
@@ -22,31 +24,29 @@
 \set gid random(:goods_lo, :goods_hi)
 \set n :n + 1
 \set code :client_id * :span + :n % :span
+\set sink :sink_lo + :aid % :shards
 BEGIN;
 -- replay(Order.objects, ...)
 SELECT * FROM points_order
  WHERE idempotency_key = 'pgb-' || :run || '-' || :client_id || '-' || :n
  LIMIT 1;
--- Goods.objects.select_for_update(of=("self",)).select_related("community")
+-- Goods.objects.select_related("community"): read, not locked
 SELECT points_goods.*, areas_area.* FROM points_goods
  INNER JOIN areas_area ON (points_goods.community_id = areas_area.id)
- WHERE points_goods.id = :gid LIMIT 21 FOR UPDATE OF points_goods;
+ WHERE points_goods.id = :gid LIMIT 21;
+-- sink_for: account_open(kind=REDEEMED, shard=...), which finds it opened
+SELECT * FROM points_account
+ WHERE area_id = :community AND kind = 'redeemed' AND shard = :aid % :shards
+ LIMIT 21;
+-- accounts_lock: the resident's account and her shard, in key order
+SELECT * FROM points_account WHERE id IN (:aid, :sink) ORDER BY id FOR UPDATE;
 -- replay again, after the lock
 SELECT * FROM points_order
  WHERE idempotency_key = 'pgb-' || :run || '-' || :client_id || '-' || :n
  LIMIT 1;
--- account_open(kind=REDEEMED): get_or_create, which finds it opened
-SELECT * FROM points_account
- WHERE area_id = :community AND kind = 'redeemed' LIMIT 21;
--- transfer_create
+-- transfer_create, given the locks: no look-up of its own key (the
+-- order's, under the locks, stands for it; the unique index backs it)
 SAVEPOINT sp1;
-SELECT * FROM points_transfer
- WHERE idempotency_key = 'order:pgb-' || :run || '-' || :client_id || '-' || :n
- LIMIT 1;
-SELECT * FROM points_account WHERE id IN (:aid, :sink) ORDER BY id FOR UPDATE;
-SELECT * FROM points_transfer
- WHERE idempotency_key = 'order:pgb-' || :run || '-' || :client_id || '-' || :n
- LIMIT 1;
 SAVEPOINT sp2;
 INSERT INTO points_transfer
  (kind, area_id, reason, by_id, idempotency_key, fingerprint, reverses_id, created_at)
@@ -60,15 +60,16 @@ INSERT INTO points_entry (transfer_id, account_id, amount)
  SELECT * FROM UNNEST(ARRAY[:transfer_id, :transfer_id]::bigint[],
   ARRAY[:aid, :sink]::bigint[], ARRAY[-:price, :price]::bigint[])
  RETURNING id;
-UPDATE points_account SET balance = (balance + -:price) WHERE id = :aid;
-UPDATE points_account SET balance = (balance + :price) WHERE id = :sink;
+-- both balances in one statement
+UPDATE points_account SET balance = (balance + CASE WHEN id = :aid THEN -:price
+ WHEN id = :sink THEN :price ELSE NULL END) WHERE id IN (:aid, :sink);
 RELEASE SAVEPOINT sp1;
-UPDATE points_goods SET stock = (stock - 1) WHERE id = :gid;
--- _new_code and Order.objects.create, in a savepoint
+-- the stock, taken last by a conditional update: the goods row is locked
+-- from here to the commit only
+UPDATE points_goods SET stock = (stock - 1) WHERE id = :gid AND stock >= 1;
+-- Order.objects.create with a drawn code, in a savepoint (a code taken
+-- among the waiting orders fails the unique index and is drawn again)
 SAVEPOINT sp3;
-SELECT 1 AS a FROM points_order
- WHERE code = lpad(CAST(:code AS text), 6, '0') AND community_id = :community
-  AND status = 'placed' LIMIT 1;
 INSERT INTO points_order
  (community_id, account_id, goods_id, quantity, points, status, code,
   idempotency_key, fingerprint, transfer_id, refund_id, placed_by_id,
@@ -80,6 +81,11 @@ INSERT INTO points_order
   :transfer_id, NULL, :uid, now(), now() + interval '7 days', NULL, NULL, '')
  RETURNING id AS order_id \gset
 RELEASE SAVEPOINT sp3;
+-- ORDER_FLOW.begin: the order's first step in its history
+INSERT INTO points_orderstep
+ (action, from_status, to_status, by_id, at, note, extra, order_id)
+ VALUES ('place', '', 'placed', :uid, now(), '', '{}'::jsonb, :order_id)
+ RETURNING id;
 INSERT INTO points_stockmove (goods_id, kind, quantity, order_id, note, by_id, created_at)
  VALUES (:gid, 'redeem', -1, :order_id, '', :uid, now())
  RETURNING id;

@@ -30,6 +30,9 @@ class AccountKind(models.TextChoices):
 # balance is the points the community has issued and not yet taken back.
 MAY_GO_NEGATIVE = {AccountKind.ISSUING}
 
+# How many accounts a community's redeemed points are spread over.
+SINK_SHARDS = 8
+
 
 class Account(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=AccountKind.choices)
@@ -47,6 +50,11 @@ class Account(models.Model):
         verbose_name=_("resident"),
     )
     balance = models.BigIntegerField(_("balance"), default=0)
+    # A community's redeemed-points account is kept as SINK_SHARDS accounts:
+    # every order pays into one of them (chosen by the paying account), so
+    # orders of one community do not queue behind one locked row. Every
+    # other account has the one shard 0.
+    shard = models.PositiveSmallIntegerField(_("shard"), default=0)
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
 
     class Meta:
@@ -59,9 +67,14 @@ class Account(models.Model):
                 name="points_one_account_per_person",
             ),
             models.UniqueConstraint(
-                fields=["kind", "area"],
+                fields=["kind", "area", "shard"],
                 condition=~Q(kind=AccountKind.PERSON),
-                name="points_one_account_per_kind_and_area",
+                name="points_one_account_per_kind_area_and_shard",
+            ),
+            models.CheckConstraint(
+                condition=Q(shard=0)
+                | Q(kind=AccountKind.REDEEMED, shard__lt=SINK_SHARDS),
+                name="points_only_sinks_are_sharded",
             ),
             models.CheckConstraint(
                 condition=Q(kind=AccountKind.PERSON, person__isnull=False)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,7 @@ from gongzhi.core.idempotency import idempotency_key_clean, replay
 
 from ..models import (
     MAY_GO_NEGATIVE,
+    SINK_SHARDS,
     Account,
     AccountKind,
     Entry,
@@ -48,10 +49,17 @@ class Leg:
 
 
 def account_open(
-    *, kind: str, community: Area, person=None, household: Area | None = None
+    *,
+    kind: str,
+    community: Area,
+    person=None,
+    household: Area | None = None,
+    shard: int = 0,
 ) -> Account:
     """The account of ``kind`` for a community, a resident or a household,
-    opened on first use. Opening twice returns the first."""
+    opened on first use. Opening twice returns the first. A community's
+    redeemed points are kept in ``SINK_SHARDS`` accounts: ``shard`` picks
+    one (see ``sink_for``)."""
     if community.kind != Kind.COMMUNITY:
         raise ValidationFailed(
             _("Points are issued by a community."), field="community"
@@ -67,7 +75,9 @@ def account_open(
         lookup = {"kind": kind, "area": household}
         defaults = {}
     elif kind in AccountKind.values:
-        lookup = {"kind": kind, "area": community}
+        lookup = {"kind": kind, "area": community, "shard": 0}
+        if kind == AccountKind.REDEEMED:
+            lookup["shard"] = shard % SINK_SHARDS
         defaults = {}
     else:
         raise ValidationFailed(_("Unknown account kind."), field="kind")
@@ -130,6 +140,33 @@ def _fingerprint(*, kind, area, reason, by, reverses, legs) -> str:
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 
+def sink_for(account: Account, community: Area) -> Account:
+    """The redeemed-points account ``account`` pays its orders into: always
+    the same one of the community's shards, so a cancelled order's refund
+    comes back out of the account it went into."""
+    return account_open(
+        kind=AccountKind.REDEEMED, community=community, shard=account.pk
+    )
+
+
+def accounts_lock(accounts) -> dict[int, Account]:
+    """Lock ``accounts`` in primary-key order (the order every transfer
+    locks in, so two never wait for each other in a cycle) and return them
+    fresh, by pk. Refuses, naming the legs, when one does not exist."""
+    pks = {account.pk for account in accounts}
+    locked = {
+        account.pk: account
+        for account in Account.objects.select_for_update()
+        .filter(pk__in=pks)
+        .order_by("pk")
+    }
+    if len(locked) != len(pks):
+        raise ValidationFailed(
+            _("A points account of the transfer does not exist."), field="legs"
+        )
+    return locked
+
+
 @transaction.atomic
 def transfer_create(
     *,
@@ -141,6 +178,7 @@ def transfer_create(
     idempotency_key: str,
     reverses: Transfer | None = None,
     now: dt.datetime | None = None,
+    locked: dict[int, Account] | None = None,
 ) -> Transfer:
     """Move points between accounts as one balanced transfer.
 
@@ -150,9 +188,10 @@ def transfer_create(
     to zero, and any account but an issuing one going below zero. The same
     key with the same request returns the first transfer (``replayed`` set
     on it); with a different request it is an ``IdempotencyConflict``.
-    Locks the accounts in primary-key order. ``now`` is when the transfer
-    is dated (the moment of the award or order it pays), by default the
-    present.
+    Locks the accounts in primary-key order, unless the caller did so
+    already with ``accounts_lock`` in this transaction and passes what it
+    returned as ``locked``. ``now`` is when the transfer is dated (the
+    moment of the award or order it pays), by default the present.
     """
     if kind not in TransferKind.values:
         raise ValidationFailed(_("Unknown transfer kind."), field="kind")
@@ -185,27 +224,23 @@ def transfer_create(
     fingerprint = _fingerprint(
         kind=kind, area=area, reason=reason, by=by, reverses=reverses, legs=legs
     )
-    if (
-        first := replay(Transfer.objects, key=key, fingerprint=fingerprint)
-    ) is not None:
-        return first
-    # Lock in pk order: two transfers between the same pair of accounts
-    # then always wait for each other instead of deadlocking.
-    locked = {
-        account.pk: account
-        for account in Account.objects.select_for_update()
-        .filter(pk__in=[leg.account.pk for leg in legs])
-        .order_by("pk")
-    }
-    if len(locked) != len(legs):
-        raise ValidationFailed(
-            _("A points account of the transfer does not exist."), field="legs"
-        )
-    # A concurrent retry may have committed while this one waited.
-    if (
-        first := replay(Transfer.objects, key=key, fingerprint=fingerprint)
-    ) is not None:
-        return first
+    if locked is None:
+        if (
+            first := replay(Transfer.objects, key=key, fingerprint=fingerprint)
+        ) is not None:
+            return first
+        # Lock in pk order: two transfers between the same pair of accounts
+        # then always wait for each other instead of deadlocking.
+        locked = accounts_lock(leg.account for leg in legs)
+        # A concurrent retry may have committed while this one waited.
+        if (
+            first := replay(Transfer.objects, key=key, fingerprint=fingerprint)
+        ) is not None:
+            return first
+    elif not {leg.account.pk for leg in legs} <= set(locked):
+        raise ValueError("transfer_create: every leg's account must be locked")
+    # A caller holding the locks already looked for its own retry under
+    # them; a key taken meanwhile still meets the unique index below.
     for leg in legs:
         account = locked[leg.account.pk]
         if account.kind not in MAY_GO_NEGATIVE and account.balance + leg.amount < 0:
@@ -240,10 +275,14 @@ def transfer_create(
         Entry(transfer=transfer, account_id=leg.account.pk, amount=leg.amount)
         for leg in legs
     )
-    for leg in legs:
-        Account.objects.filter(pk=leg.account.pk).update(
-            balance=F("balance") + leg.amount
+    # Every balance in one statement.
+    Account.objects.filter(pk__in=[leg.account.pk for leg in legs]).update(
+        balance=F("balance")
+        + Case(
+            *(When(pk=leg.account.pk, then=Value(leg.amount)) for leg in legs),
+            output_field=BigIntegerField(),
         )
+    )
     transfer.replayed = False
     return transfer
 

@@ -30,6 +30,7 @@ from gongzhi.core.workflow import Workflow, move, transition
 from ..models import (
     Account,
     AccountKind,
+    Entry,
     Goods,
     LimitPeriod,
     Order,
@@ -44,7 +45,8 @@ from .ledger import (
     MAX_PRICE,
     MAX_STOCK,
     Leg,
-    account_open,
+    accounts_lock,
+    sink_for,
     transfer_create,
     whole_number,
 )
@@ -282,16 +284,18 @@ def period_start(period: str, now: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-def _new_code(community: Area) -> str:
-    # Six digits, as a shop's pickup codes are: unique among the orders
-    # waiting in the community, which the partial unique index also backs.
-    while True:
-        code = f"{secrets.randbelow(10**6):06d}"
-        taken = Order.objects.filter(
-            community=community, code=code, status=OrderStatus.PLACED
-        )
-        if not taken.exists():
-            return code
+def _new_code() -> str:
+    # Six digits, as a shop's pickup codes are. They are unique among the
+    # orders waiting in the community by a partial unique index: the order's
+    # insert draws again when the code is taken, so no look-up comes first.
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def _out_of_stock(stock: int) -> OutOfStock:
+    return OutOfStock(
+        _("Only %(stock)d left.") % {"stock": stock} if stock else _("Sold out."),
+        field="quantity",
+    )
 
 
 @transaction.atomic
@@ -307,7 +311,12 @@ def order_place(
     """Redeem ``quantity`` of ``goods`` from a resident's (or household's)
     account: take the points, take the stock, give a pickup code.
 
-    Locks the goods row, then the accounts. Refuses, writing nothing: goods
+    Locks the resident's account and the one of the community's
+    redeemed-points shards it pays into (in key order, as every transfer
+    does), checks the limit and the balance under that lock, and takes the
+    stock last, by a conditional update: the goods row, which every order
+    of those goods shares, is held only from there to the commit, and no
+    order waits behind another resident's. Refuses, writing nothing: goods
     of another community, off the shelf or outside their window, more than
     the stock, more than the per-person limit in its period, more points
     than the balance. A retry with the same key returns the first order
@@ -325,14 +334,7 @@ def order_place(
     ).hexdigest()
     if (first := replay(Order.objects, key=key, fingerprint=fingerprint)) is not None:
         return first
-    goods = (
-        Goods.objects.select_for_update(of=("self",))
-        .select_related("community")
-        .get(pk=goods.pk)
-    )
-    # A concurrent retry may have committed while this one waited.
-    if (first := replay(Order.objects, key=key, fingerprint=fingerprint)) is not None:
-        return first
+    goods = Goods.objects.select_related("community").get(pk=goods.pk)
     if not is_within(account.area.path, goods.community.path):
         raise ValidationFailed(
             _("These goods are in another community's shop."), field="goods"
@@ -344,12 +346,12 @@ def order_place(
     if goods.available_until and now >= goods.available_until:
         raise ValidationFailed(_("These goods are no longer available."), field="goods")
     if goods.stock < quantity:
-        raise OutOfStock(
-            _("Only %(stock)d left.") % {"stock": goods.stock}
-            if goods.stock
-            else _("Sold out."),
-            field="quantity",
-        )
+        raise _out_of_stock(goods.stock)
+    sink = sink_for(account, goods.community)
+    locked = accounts_lock([account, sink])
+    # A concurrent retry may have committed while this one waited.
+    if (first := replay(Order.objects, key=key, fingerprint=fingerprint)) is not None:
+        return first
     if goods.limit is not None:
         had = (
             Order.objects.filter(
@@ -375,7 +377,6 @@ def order_place(
                 field="quantity",
             )
     points = goods.price * quantity
-    sink = account_open(kind=AccountKind.REDEEMED, community=goods.community)
     transfer = transfer_create(
         kind=TransferKind.REDEEM,
         area=goods.community,
@@ -384,8 +385,14 @@ def order_place(
         reason=f"{goods.name} × {quantity}",
         idempotency_key=f"order:{key}",
         now=now,
+        locked=locked,
     )
-    Goods.objects.filter(pk=goods.pk).update(stock=F("stock") - quantity)
+    taken = Goods.objects.filter(pk=goods.pk, stock__gte=quantity).update(
+        stock=F("stock") - quantity
+    )
+    if not taken:  # sold meanwhile: everything above rolls back with this
+        left = Goods.objects.values_list("stock", flat=True).get(pk=goods.pk)
+        raise _out_of_stock(left)
     order = None
     while order is None:
         try:
@@ -396,7 +403,7 @@ def order_place(
                     goods=goods,
                     quantity=quantity,
                     points=points,
-                    code=_new_code(goods.community),
+                    code=_new_code(),
                     idempotency_key=key,
                     fingerprint=fingerprint,
                     transfer=transfer,
@@ -493,19 +500,19 @@ def order_hand_over(
 def order_cancel(
     *, order: Order, by: User | None, reason: str, now: dt.datetime | None = None
 ) -> Order:
-    """Cancel a waiting order: refund its points by a transfer of its own,
-    put its goods back on the shelf. Locks the goods, then the order, then
-    (in ``transfer_create``) the accounts. Refuses an order that is no
-    longer waiting."""
+    """Cancel a waiting order: refund its points by a transfer of its own
+    out of the redeemed-points account it paid into, put its goods back on
+    the shelf. Locks the order, then (in ``transfer_create``) the
+    accounts, then the goods row by the update, in the order an order
+    takes them. Refuses an order that is no longer waiting."""
     now = now or timezone.now()
     reason = _note(reason, field="reason")
     if not reason:
         raise ValidationFailed(_("Give a reason for cancelling."), field="reason")
-    goods = Goods.objects.select_for_update().get(pk=order.goods_id)
     extra = {}
 
     def change(item: Order, at: dt.datetime) -> None:
-        sink = account_open(kind=AccountKind.REDEEMED, community=item.community)
+        sink = Entry.objects.get(transfer_id=item.transfer_id, amount__gt=0).account
         refund = transfer_create(
             kind=TransferKind.REFUND,
             area=item.community,
@@ -515,9 +522,9 @@ def order_cancel(
             idempotency_key=f"refund:{item.pk}",
             now=at,
         )
-        Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + item.quantity)
+        Goods.objects.filter(pk=item.goods_id).update(stock=F("stock") + item.quantity)
         StockMove.objects.create(
-            goods=goods,
+            goods_id=item.goods_id,
             kind=StockMoveKind.RETURN,
             quantity=item.quantity,
             order=item,

@@ -21,6 +21,7 @@ from gongzhi.points.services.ledger import (
     InsufficientPoints,
     Leg,
     account_open,
+    sink_for,
     transfer_create,
 )
 from gongzhi.points.services.shop import (
@@ -42,16 +43,21 @@ def balance(account):
     return Account.objects.get(pk=account.pk).balance
 
 
-@pytest.fixture
-def shop(ledger):
+def fund(ledger, account, key="seed-earn"):
+    """100 points for 5 hours of service."""
     transfer_create(
         kind=TransferKind.EARN,
         area=ledger.community,
-        legs=[Leg(ledger.issuing, -100), Leg(ledger.zhou, 100)],
+        legs=[Leg(ledger.issuing, -100), Leg(account, 100)],
         by=ledger.staff,
         reason="志愿服务 5 小时",
-        idempotency_key="seed-earn",
+        idempotency_key=key,
     )
+
+
+@pytest.fixture
+def shop(ledger):
+    fund(ledger, ledger.zhou)
     ledger.oil = goods_create(
         community=ledger.community, name="食用油", price=30, stock=3, by=ledger.staff
     )
@@ -85,8 +91,32 @@ def test_redeeming_takes_the_points_and_the_stock_and_gives_a_code(shop):
     assert len(order.code) == 6 and order.code.isdigit()
     assert order.pickup_by == NOW + dt.timedelta(days=7)
     assert balance(shop.zhou) == 40
-    assert balance(shop.redeemed) == 60
+    sink = sink_for(shop.zhou, shop.community)
+    assert sink.kind == AccountKind.REDEEMED and sink.shard == shop.zhou.pk % 8
+    assert balance(sink) == 60
     assert Goods.objects.get(pk=shop.oil.pk).stock == 1
+    assert ledger_problems() == []
+
+
+def test_orders_spread_over_the_sinks_and_a_refund_leaves_the_one_it_entered(shop):
+    """Two residents pay into two of the community's redeemed-points
+    shards, so their orders never wait for one row; cancelling takes the
+    points back out of the shard they went into, and the community's
+    redeemed total is the sum of its shards."""
+    other = shop.liu
+    assert shop.zhou.pk % 8 != other.pk % 8
+    fund(shop, other, key="seed-earn-liu")
+    mine, theirs = place(shop, shop.oil), place(shop, shop.oil, key="o2", account=other)
+    sinks = Account.objects.filter(kind=AccountKind.REDEEMED, area=shop.community)
+    assert {s.shard: s.balance for s in sinks if s.balance} == {
+        shop.zhou.pk % 8: 30,
+        other.pk % 8: 30,
+    }
+    order_cancel(order=theirs, by=shop.staff, reason="居民不要了", now=NOW)
+    assert balance(sink_for(other, shop.community)) == 0
+    assert balance(sink_for(shop.zhou, shop.community)) == 30
+    assert balance(other) == 100 and mine.status == OrderStatus.PLACED
+    assert Goods.objects.get(pk=shop.oil.pk).stock == 2
     assert ledger_problems() == []
 
 
@@ -308,3 +338,18 @@ def test_limit_periods_start_at_local_midnight():
     assert timezone.localtime(period_start(LimitPeriod.YEAR, wednesday)).date() == (
         dt.date(2026, 1, 1)
     )
+
+
+def test_a_pickup_code_already_waiting_is_drawn_again(shop, monkeypatch):
+    """Codes are unique among the community's waiting orders by the index
+    alone: when the draw repeats one, the order draws again instead of
+    failing, and nothing is written twice."""
+    from gongzhi.points.services import shop as shop_services
+
+    draws = iter(["123456", "123456", "654321"])
+    monkeypatch.setattr(shop_services, "_new_code", lambda: next(draws))
+    first = place(shop, shop.eggs, key="a")
+    second = place(shop, shop.eggs, key="b")
+    assert (first.code, second.code) == ("123456", "654321")
+    assert Order.objects.count() == 2 and balance(shop.zhou) == 80
+    assert ledger_problems() == []
