@@ -298,14 +298,19 @@ def comment_add(
 
 
 def nomination_act(
-    *, nomination: Nomination, action: str, by: User, reason: str = ""
+    *,
+    nomination: Nomination,
+    action: str,
+    by: User,
+    reason: str = "",
+    now: dt.datetime | None = None,
 ) -> Nomination:
     """The nominee's answer (consent, decline) and the review's steps
     (approve, reject, withdraw), through the table."""
     if action not in {"consent", "decline", "approve", "reject", "withdraw"}:
         raise ValidationFailed(_("Choose one of the options."), field="action")
     done = transition(
-        NOMINATION_FLOW, row=nomination, action=action, by=by, reason=reason
+        NOMINATION_FLOW, row=nomination, action=action, by=by, reason=reason, now=now
     )
     announce("selections.nomination_changed", nomination=done, action=action)
     return done

@@ -61,7 +61,12 @@ def objection_raise(
 
 
 def objection_answer(
-    *, objection: Objection, action: str, answer: str, by: User
+    *,
+    objection: Objection,
+    action: str,
+    answer: str,
+    by: User,
+    now: dt.datetime | None = None,
 ) -> Objection:
     """Staff's answer after investigating: ``sustain`` withdraws the
     nominee (with the answer as the reason), ``dismiss`` keeps them."""
@@ -86,6 +91,7 @@ def objection_answer(
         by=by,
         reason=answer,
         change=change,
+        now=now,
     )
     announce("selections.objection_answered", objection=done)
     return done
