@@ -101,8 +101,12 @@ def _people(area: Area, count: int) -> list[Person]:
 
 
 def _day(base: dt.datetime, days: float, hour: int = 10) -> dt.datetime:
-    moment = base + dt.timedelta(days=days)
-    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+    """``days`` after ``base`` at ``hour`` o'clock local time (fractions of
+    a day move the minutes on, so a day's nominations come one by one)."""
+    whole = int(days)
+    moment = timezone.localtime(base + dt.timedelta(days=whole))
+    moment = moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return moment + dt.timedelta(minutes=round((days - whole) * 300))
 
 
 def _run(
@@ -141,7 +145,11 @@ def _run(
             if action == "decline":
                 continue
         nominations.comment_add(
-            nomination=nomination, by=manager, eligible=True, comment="事迹经核实属实"
+            nomination=nomination,
+            by=manager,
+            eligible=True,
+            comment="事迹经核实属实",
+            now=at,
         )
         nominations.nomination_act(
             nomination=nomination, action="approve", by=manager, now=at
@@ -336,6 +344,7 @@ def seed_demo_selections(*, now: dt.datetime | None = None, stdout=None) -> int:
             to=models,
             by=street_manager,
             category=categories[i % len(categories)],
+            now=_day(summer, 2 + i * 0.1),
         )
     # The forwarded are in review already: _run reviews them, no new
     # nominee needed.

@@ -58,6 +58,11 @@ class SelectionKind(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def categories_text(self) -> str:
+        """The categories one a line, as the kinds page edits them."""
+        return "\n".join(self.categories)
+
 
 class SelectionStatus(models.TextChoices):
     NOMINATING = "nominating", _("Taking nominations")

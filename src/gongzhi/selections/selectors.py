@@ -353,11 +353,23 @@ def committee_candidates(area: Area) -> QuerySet[User]:
 
 
 def flags_of(selection: Selection) -> list[FraudFlag]:
-    return list(
+    """The selection's fraud signals, each with ``where``: the building's
+    place ("裕华园 2号楼") or the network address."""
+    flags = list(
         FraudFlag.objects.filter(selection=selection)
         .prefetch_related("ballots", "ballots__building")
         .order_by("-raised_at")
     )
+    ids = [int(f.key) for f in flags if f.kind == "building" and f.key.isdigit()]
+    buildings = {a.pk: a for a in Area.objects.filter(pk__in=ids)}
+    labels = place_labels(buildings.values())
+    for flag in flags:
+        flag.where = (
+            labels.get(int(flag.key), flag.key)
+            if flag.kind == "building" and flag.key.isdigit()
+            else flag.key
+        )
+    return flags
 
 
 def objections_of(selection: Selection) -> list[Objection]:

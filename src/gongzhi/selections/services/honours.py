@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
@@ -56,7 +57,12 @@ def honour_points(*, nomination: Nomination, now: dt.datetime) -> int | None:
 
 @transaction.atomic
 def nomination_forward(
-    *, nomination: Nomination, to: Selection, by: User, category: str = ""
+    *,
+    nomination: Nomination,
+    to: Selection,
+    by: User,
+    category: str = "",
+    now: dt.datetime | None = None,
 ) -> Nomination:
     """Put an honoured nominee forward as a nomination of a selection at a
     level above, with its story and photos; the new nomination keeps a
@@ -122,6 +128,7 @@ def nomination_forward(
         status=NominationStatus.REVIEW,
         nominated_by=by,
         forwarded_from=nomination,
+        created_at=now or timezone.now(),
         **nominee,
     )
     NominationPhoto.objects.bulk_create(

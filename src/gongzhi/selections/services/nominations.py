@@ -283,7 +283,12 @@ def _committee_or_manager(nomination: Nomination, by: User) -> None:
 
 @transaction.atomic
 def comment_add(
-    *, nomination: Nomination, by: User, eligible: bool, comment: str
+    *,
+    nomination: Nomination,
+    by: User,
+    eligible: bool,
+    comment: str,
+    now: dt.datetime | None = None,
 ) -> ReviewComment:
     """A committee member's check: eligible or not, and why."""
     _committee_or_manager(nomination, by)
@@ -293,7 +298,11 @@ def comment_add(
         )
     comment = text_clean(comment, field="comment", limit=COMMENT_MAX, required=True)
     return ReviewComment.objects.create(
-        nomination=nomination, by=by, eligible=bool(eligible), comment=comment
+        nomination=nomination,
+        by=by,
+        eligible=bool(eligible),
+        comment=comment,
+        at=now or timezone.now(),
     )
 
 

@@ -340,3 +340,38 @@ def test_a_withdrawn_nominee_cannot_be_honoured(world):
     with pytest.raises(TransitionNotAllowed):
         nominations.nomination_act(nomination=zhou, action="approve", by=world.staff)
     assert selectors.roll(world.community) == []
+
+
+def test_a_street_renames_a_kind_sets_its_categories_and_adds_its_own(
+    client, world, users, areas
+):
+    client.force_login(users["street_manager"])
+    kind = world.kinds["good_people"]
+    client.post(
+        "/workbench/selections/kinds/",
+        {
+            "kind": kind.pk,
+            "name": "好人榜",
+            "categories": "助人为乐\n\n孝老爱亲\n助人为乐",
+        },
+    )
+    kind.refresh_from_db()
+    assert (kind.name, kind.categories, kind.active) == (
+        "好人榜",
+        ["助人为乐", "孝老爱亲"],
+        False,
+    )
+    client.post(
+        "/workbench/selections/kinds/",
+        {"street": areas["street"].pk, "name": "最美母亲", "nominee_type": "person"},
+    )
+    page = client.get("/workbench/selections/kinds/").content.decode()
+    assert "最美母亲" in page and "助人为乐\n孝老爱亲" in page
+
+
+def test_community_staff_may_not_change_the_street_s_kinds(client, world, users):
+    client.force_login(users["staff"])
+    kind = world.kinds["good_people"]
+    client.post("/workbench/selections/kinds/", {"kind": kind.pk, "name": "改名"})
+    kind.refresh_from_db()
+    assert kind.name == "身边好人"
