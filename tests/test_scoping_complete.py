@@ -39,6 +39,15 @@ EXEMPT_PAGES = {
     # test_imports.py (a rejected upload ... offers a report) proves another
     # login's fetch of it is 404.
     "/workbench/residents/import/report/<str:token>.xlsx": "own: test_imports.py",
+    # The honour roll and the publicity (公示) are public: no login, no role,
+    # so no place of a login to scope by; objecting needs any login.
+    # gongzhi/selections/tests/test_public.py proves each shows only what is
+    # publicised (the honoured; winners while publicity runs) and answers
+    # 404 for anything else.
+    "/honours/<int:area_id>/": "public roll: selections test_public.py",
+    "/honours/publicity/<int:selection_id>/": "public 公示: test_public.py",
+    "/honours/photos/<int:photo_id>/": "publicised photos: test_public.py",
+    "/honours/nominations/<int:nomination_id>/object/": "any login: test_public.py",
 }
 
 # Whole parts of the site no row can take, each with its reason.
@@ -61,6 +70,13 @@ EXEMPT_OPERATIONS = {
     # apart. gongzhi/requests/tests/test_merge_scoping.py does, inside the
     # area and outside it.
     ("POST", "/api/v1/requests/{request_id}/merge"): "test_merge_scoping.py",
+    # The roll and objecting during publicity are open to any login, as the
+    # public pages are: gongzhi/selections/tests/test_public.py.
+    ("GET", "/api/v1/selections/roll/{area_id}"): "public roll: test_public.py",
+    (
+        "POST",
+        "/api/v1/selections/nominations/{nomination_id}/objections",
+    ): "any login during 公示: test_public.py",
 }
 
 

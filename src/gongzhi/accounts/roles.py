@@ -55,6 +55,9 @@ class Perm:
     REQUEST_DISPATCH = "request.dispatch"  # 派单, reject, merge, 回访; 吹哨 routing
     REQUEST_HANDLE = "request.handle"  # work the queues one is a handler of (接单)
     REQUEST_CONFIGURE = "request.configure"  # categories, departments, handlers
+    SELECTION_VIEW = "selection.view"  # selections, nominations, results
+    SELECTION_NOMINATE = "selection.nominate"  # nominate people, homes, buildings
+    SELECTION_MANAGE = "selection.manage"  # run selections: review, vote, 公示
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -180,6 +183,22 @@ GRANTABLE: dict[str, set[str]] = {
     Role.DISTRICT_MANAGER: _COMMUNITY_ROLES | {Role.SECRETARY, Role.STREET_MANAGER},
     Role.SECURITY_ADMIN: set(Role.values),
 }
+
+
+# Selections (评选表彰): teams and units nominate; community staff, the
+# street and the district run selections at their level. Residents (and
+# building leaders, grid workers, who live somewhere too) nominate and
+# vote from the portal as residents of the registry.
+_SELECTIONS_NOMINATE = {Perm.SELECTION_VIEW, Perm.SELECTION_NOMINATE}
+_SELECTIONS_RUN = _SELECTIONS_NOMINATE | {Perm.SELECTION_MANAGE}
+for _role, _perms in {
+    Role.UNIT: _SELECTIONS_NOMINATE,
+    Role.STAFF: _SELECTIONS_RUN,
+    Role.SECRETARY: _SELECTIONS_RUN,
+    Role.STREET_MANAGER: _SELECTIONS_RUN,
+    Role.DISTRICT_MANAGER: _SELECTIONS_RUN,
+}.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
 
 
 def perms_for(role: str) -> set[str]:

@@ -94,6 +94,7 @@ def _routers():
     from gongzhi.points.api import router as points_router
     from gongzhi.requests.api import router as requests_router
     from gongzhi.residents.api import router as residents_router
+    from gongzhi.selections.api import router as selections_router
     from gongzhi.volunteering.api import router as volunteering_router
     from gongzhi.web.api import router as web_router
 
@@ -106,6 +107,7 @@ def _routers():
     api.add_router("/orgs", orgs_router)
     api.add_router("/requests", requests_router)
     api.add_router("/requests/rates", rates_router)
+    api.add_router("/selections", selections_router)
 
 
 _routers()

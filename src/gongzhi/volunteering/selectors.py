@@ -293,3 +293,21 @@ def hours_by_person(
         }
         for pk in ids
     }
+
+
+def activities_reach(activity_ids, *, now: dt.datetime | None = None) -> dict:
+    """What a set of activities did (talks an honouree gave, say): the
+    sessions held (not cancelled, started by ``now``) and the residents
+    reached, each checked-in person once however many she came to."""
+    held = Occurrence.objects.filter(
+        activity_id__in=list(activity_ids),
+        cancelled_at__isnull=True,
+        starts_at__lte=now or timezone.now(),
+    )
+    reached = (
+        Attendance.objects.filter(occurrence__in=held)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    return {"held": held.count(), "reached": reached}

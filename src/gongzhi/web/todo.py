@@ -27,6 +27,7 @@ from gongzhi.requests import selectors as service_requests
 from gongzhi.requests.services.rules import handled_by
 from gongzhi.requests.states import OPEN
 from gongzhi.residents.selectors.care import care_due
+from gongzhi.selections import selectors as selections
 from gongzhi.volunteering.selectors import sessions_on_count, signups_coming
 
 # The resident's pages behind her counts.
@@ -115,6 +116,25 @@ def todos_at(*, user: User, area: Area) -> list[Todo]:
                 _("Points awards to approve"),
                 awards_to_approve(user=user, community=area).count(),
                 _url("points:awards", area.pk),
+            )
+        )
+    if area.kind in (Kind.COMMUNITY, Kind.STREET, Kind.DISTRICT) and user_can(
+        user=user, perm=Perm.SELECTION_MANAGE, area=area
+    ):
+        found.append(
+            Todo(
+                "nominations",
+                _("Nominations to review"),
+                selections.review_waiting(user=user, area=area),
+                _url("selections:home"),
+            )
+        )
+        found.append(
+            Todo(
+                "objections",
+                _("Objections to answer (公示)"),
+                selections.objections_waiting(user=user, area=area),
+                _url("selections:home"),
             )
         )
     if area.kind in (Kind.COMMUNITY, Kind.STREET) and user_can(

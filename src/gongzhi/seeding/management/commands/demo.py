@@ -52,6 +52,10 @@ class Command(BaseCommand):
         # Then a year of requests (急难愁盼), dispatched to the teams and the
         # organizations seeded above.
         seed_demo_requests(stdout=self.stdout)
+        # Then the year's selections, whose honoured speak at its talks.
+        from gongzhi.seeding.selections import seed_demo_selections
+
+        seed_demo_selections(stdout=self.stdout)
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]

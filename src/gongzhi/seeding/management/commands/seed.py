@@ -85,6 +85,9 @@ class Command(BaseCommand):
             seed_demo_orgs(stdout=self.stdout)
             # After the organizations: requests go to their teams and units.
             seed_demo_requests(stdout=self.stdout)
+            from gongzhi.seeding.selections import seed_demo_selections
+
+            seed_demo_selections(stdout=self.stdout)
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
