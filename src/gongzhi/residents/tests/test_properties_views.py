@@ -186,3 +186,12 @@ def test_an_error_report_is_its_uploaders_alone(client, users, demo_people, area
     token = response.context["report"]
     client.force_login(users["secretary"])  # imports here too, not her upload
     assert client.get(f"{LIST}import/report/{token}.xlsx").status_code == 404
+
+
+def test_the_list_reads_a_page_in_a_few_queries(
+    staff, areas, django_assert_max_num_queries
+):
+    staff.get(f"{LIST}?area={areas['estate'].pk}")  # sessions, caches warmed
+    with django_assert_max_num_queries(16):
+        response = staff.get(f"{LIST}?area={areas['community'].pk}")
+    assert response.status_code == 200
