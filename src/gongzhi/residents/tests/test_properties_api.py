@@ -143,3 +143,13 @@ def test_import_export_and_template(staff_api, areas):
     export = staff_api.get(f"{API}/export", {"area_id": estate})
     assert export.status_code == 200
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_owners_living_elsewhere_are_found_in_the_people_list(staff_api, areas):
+    response = staff_api.get(
+        "/api/v1/residents/people",
+        {"status": "elsewhere", "area_id": areas["community"].pk},
+    )
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert items and all(p["status"] == "elsewhere" for p in items)
