@@ -16,10 +16,15 @@ settings.load_profile("gongzhi")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache, as its database starts empty."""
+    """Each test starts with an empty cache, as its database starts empty,
+    and in the default language: a request through LocaleMiddleware leaves
+    its language active in the thread, so an English page of one test
+    would otherwise make the next one's messages English."""
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    translation.deactivate()
     yield
     cache.clear()
 
