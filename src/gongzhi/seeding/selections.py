@@ -346,8 +346,7 @@ def seed_demo_selections(*, now: dt.datetime | None = None, stdout=None) -> int:
             category=categories[i % len(categories)],
             now=_day(summer, 2 + i * 0.1),
         )
-    # The forwarded are in review already: _run reviews them, no new
-    # nominee needed.
+    # The forwarded are candidates already: no new nominee needed.
     street_voters = voters[:20] + _voters(sansheng, 20, rng) + _voters(tuanjie, 15, rng)
     moral = _run(
         selection=models,
