@@ -3,10 +3,10 @@ selections services, each step dated by the ``now`` they take:
 
 - 裕华园社区's 好人榜 in spring: neighbours, staff and one resident herself
   nominate; one nominee declines; the street's committee reviews; the
-  residents vote (a burst of ballots from one building is flagged, checked
-  and voided, the decision recorded); the committee casts its secret
-  ballot; the winners are publicised for seven days and honoured, earning
-  points;
+  residents vote (a burst of ballots from one network address is flagged,
+  checked and voided, the decision recorded); the committee casts its
+  secret ballot; the winners are publicised for seven days and honoured,
+  earning points;
 - a street-level 道德模范 selection in summer, fed by the communities'
   winners (层层筛选) in its five categories; one objection during publicity
   is sustained and withdraws the candidate; the rest are honoured and
@@ -62,9 +62,24 @@ def _login(phone: str) -> User:
     return user_find_by_phone(phone=phone)
 
 
+def _login_of(person: Person, community: Area) -> User:
+    """The person's login, made once (no usable password: seed voters
+    never log in)."""
+    if person.user_id is None:
+        phone = f"17{community.pk % 100:02d}{person.pk:07d}"[:11]
+        user = User(name=person.name)
+        user.set_phone(phone)
+        user.set_unusable_password()
+        user.save()
+        Grant.objects.get_or_create(user=user, area=person.household, role="resident")
+        person.user = user
+        person.phone_encrypted = crypto.encrypt(phone)
+        person.save(update_fields=["user", "phone_encrypted"])
+    return person.user
+
+
 def _voters(community: Area, count: int, rng: random.Random) -> list[User]:
-    """Residents of ``community`` with a login of their own, made once
-    (no usable password: they vote in the seed only)."""
+    """``count`` residents of ``community`` with a login of their own."""
     people = list(
         Person.objects.filter(
             household__path__within=community.path, status=PersonStatus.ACTIVE
@@ -73,22 +88,27 @@ def _voters(community: Area, count: int, rng: random.Random) -> list[User]:
         .order_by("pk")[: count * 2]
     )
     rng.shuffle(people)
-    users = []
-    for person in people[:count]:
-        if person.user_id is None:
-            phone = f"17{community.pk % 100:02d}{person.pk:07d}"[:11]
-            user = User(name=person.name)
-            user.set_phone(phone)
-            user.set_unusable_password()
-            user.save()
-            Grant.objects.get_or_create(
-                user=user, area=person.household, role="resident"
+    return [_login_of(person, community) for person in people[:count]]
+
+
+def _one_a_building(community: Area, skip: list[User]) -> list[User]:
+    """A voter of each building of ``community``, none of ``skip``."""
+    taken = {user.pk for user in skip}
+    found = []
+    for building in Area.objects.filter(
+        kind=Kind.BUILDING, path__within=community.path
+    ).order_by("path"):
+        person = (
+            Person.objects.filter(
+                household__path__within=building.path, status=PersonStatus.ACTIVE
             )
-            person.user = user
-            person.phone_encrypted = crypto.encrypt(phone)
-            person.save(update_fields=["user", "phone_encrypted"])
-        users.append(person.user)
-    return users
+            .exclude(user_id__in=taken)
+            .order_by("-pk")
+            .first()
+        )
+        if person is not None:
+            found.append(_login_of(person, community))
+    return found
 
 
 def _people(area: Area, count: int) -> list[Person]:
@@ -271,8 +291,10 @@ def seed_demo_selections(*, now: dt.datetime | None = None, stdout=None) -> int:
 
     # 裕华园's 好人榜: a neighbour, staff, one herself; one declines.
     people = _people(yuhua, 6)
-    everyone = _voters(yuhua, 52, rng)
-    voters, burst = everyone[:40], everyone[40:]
+    voters = _voters(yuhua, 40, rng)
+    # The burst comes from one network address, a voter of each building:
+    # one signal (the address), which staff check and void.
+    burst = _one_a_building(yuhua, voters)
     board = _selection(
         kinds["good_people"],
         yuhua,
@@ -346,8 +368,7 @@ def seed_demo_selections(*, now: dt.datetime | None = None, stdout=None) -> int:
             category=categories[i % len(categories)],
             now=_day(summer, 2 + i * 0.1),
         )
-    # The forwarded are in review already: _run reviews them, no new
-    # nominee needed.
+    # The forwarded are candidates already: no new nominee needed.
     street_voters = voters[:20] + _voters(sansheng, 20, rng) + _voters(tuanjie, 15, rng)
     moral = _run(
         selection=models,

@@ -64,10 +64,11 @@ def nomination_forward(
     category: str = "",
     now: dt.datetime | None = None,
 ) -> Nomination:
-    """Put an honoured nominee forward as a nomination of a selection at a
-    level above, with its story and photos; the new nomination keeps a
-    link to this one, whose history its page shows. The level below (or
-    the one above) decides."""
+    """Put an honoured nominee forward as a candidate of a selection at a
+    level above (reviewed already, below), with its story and photos; the
+    new nomination keeps a link to this one, whose history its page shows.
+    The level below (or the one above) decides; the level above may still
+    withdraw it."""
     source = nomination.selection
     if nomination.status != NominationStatus.HONOURED:
         raise TransitionNotAllowed(
@@ -125,7 +126,7 @@ def nomination_forward(
         label=nomination.label,
         story=nomination.story,
         source=Source.FORWARDED,
-        status=NominationStatus.REVIEW,
+        status=NominationStatus.CANDIDATE,
         nominated_by=by,
         forwarded_from=nomination,
         created_at=now or timezone.now(),

@@ -326,7 +326,7 @@ def test_the_honoured_go_forward_to_the_street_keeping_story_and_history(
         nomination=zhou, to=street, by=world.staff, category="助人为乐"
     )
     assert up.forwarded_from == zhou and up.story == zhou.story
-    assert up.source == "forwarded" and up.status == N.REVIEW
+    assert up.source == "forwarded" and up.status == N.CANDIDATE
 
 
 def test_a_withdrawn_nominee_cannot_be_honoured(world):

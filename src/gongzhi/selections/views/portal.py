@@ -12,15 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.areas.models import Area, Kind
+from gongzhi.areas.models import Kind
 from gongzhi.areas.tree import ancestor_of_kind
 from gongzhi.core.errors import DomainError
-from gongzhi.core.forms import add_domain_error
 
 from .. import selectors
 from ..forms import NominateForm
 from ..models import Nomination, NominationStatus
 from ..services import nominations, voting
+from .common import nominate_from_form
 
 
 def _person(request):
@@ -94,25 +94,8 @@ def portal_nominate(request, selection_id: int):
         places=selectors.nominee_places(selection),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            nominee = nominations.nominee_find(
-                selection=selection,
-                place=Area.objects.filter(pk=data["place"]).first(),
-                room=data.get("room", ""),
-                name=data.get("name", ""),
-            )
-            made = nominations.nomination_create(
-                selection=selection,
-                by=request.user,
-                story=data["story"],
-                category=data.get("category", ""),
-                photos=request.FILES.getlist("photos"),
-                **nominee,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        made = nominate_from_form(request, selection, form)
+        if made is not None:
             if made.status == NominationStatus.ASKED:
                 messages.success(
                     request,

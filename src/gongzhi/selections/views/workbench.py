@@ -27,6 +27,7 @@ from ..flows import NOMINATION_FLOW, SELECTION_FLOW
 from ..forms import NominateForm, SelectionForm
 from ..models import FraudFlag, NominationPhoto, Objection, SelectionKind
 from ..services import honours, kinds, nominations, publicity, running, voting
+from .common import nominate_from_form
 
 VIEW, MANAGE, NOMINATE = (
     Perm.SELECTION_VIEW,
@@ -213,26 +214,8 @@ def nominate(request, selection_id: int):
         places=places,
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            place = Area.objects.filter(pk=data["place"]).first()
-            nominee = nominations.nominee_find(
-                selection=selection,
-                place=place,
-                room=data.get("room", ""),
-                name=data.get("name", ""),
-            )
-            made = nominations.nomination_create(
-                selection=selection,
-                by=request.user,
-                story=data["story"],
-                category=data.get("category", ""),
-                photos=request.FILES.getlist("photos"),
-                **nominee,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        made = nominate_from_form(request, selection, form)
+        if made is not None:
             messages.success(request, _("Nominated."))
             return redirect("selections:nomination", made.pk)
     return render(
