@@ -55,6 +55,7 @@ class Perm:
     REQUEST_DISPATCH = "request.dispatch"  # 派单, reject, merge, 回访; 吹哨 routing
     REQUEST_HANDLE = "request.handle"  # work the queues one is a handler of (接单)
     REQUEST_CONFIGURE = "request.configure"  # categories, departments, handlers
+    JOBS_MANAGE = "jobs.manage"  # background jobs: the schedule, failures, retry
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -141,6 +142,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.AREA_MANAGE,
         Perm.ACCOUNT_MANAGE,
         Perm.REQUEST_CONFIGURE,
+        Perm.JOBS_MANAGE,
     },
     Role.SECURITY_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.GRANT_MANAGE},
     Role.AUDIT_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.AUDIT_VIEW},
