@@ -41,7 +41,12 @@ def failure_list() -> QuerySet[Job]:
 
 def traceback_summary(trace: str, *, lines: int = SUMMARY_LINES) -> str:
     """The end of a traceback: where it failed and why."""
-    kept = [line for line in (trace or "").splitlines() if line.strip()]
+    kept = [
+        line
+        for line in (trace or "").splitlines()
+        # Python's markers under the failing expression say nothing here.
+        if line.strip() and line.strip().strip("^~") != ""
+    ]
     return "\n".join(kept[-lines:])
 
 
@@ -85,6 +90,11 @@ def schedule_overview() -> list[ScheduledJob]:
         if len(runs) < RECENT_RUNS:
             runs.append(run)
     return list(overview.values())
+
+
+def job_get(*, pk) -> Job:
+    """Any job, for the administrator; an unknown id answers 404."""
+    return get_object_or_404(Job.objects.select_related("result"), pk=pk)
 
 
 def job_status_get(*, user, pk) -> Job:

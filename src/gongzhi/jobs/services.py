@@ -4,6 +4,7 @@ status record, progress, and the retry of a failed job."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,7 @@ def job_enqueue(
     if not isinstance(task.get_backend(), DatabaseBackend):
         return None
     return Job.objects.create(
-        result_id=result.id,
+        result_id=uuid.UUID(result.id),
         schedule=schedule,
         due_at=due_at,
         requested_by=by,

@@ -14,6 +14,7 @@ from gongzhi.core.errors import DomainError
 from .selectors import (
     failure_count,
     failure_list,
+    job_get,
     job_status_get,
     schedule_overview,
     traceback_summary,
@@ -50,7 +51,7 @@ def failures_page(request):
 @require_POST
 def failure_retry(request, pk):
     try:
-        job_retry(pk=_job_id(pk), by=request.user)
+        job_retry(pk=job_get(pk=_job_id(pk)).pk, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

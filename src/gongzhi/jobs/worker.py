@@ -298,7 +298,11 @@ def job_run(claimed: Claimed) -> bool:
 
 
 def _error_line(exc: BaseException) -> str:
-    return f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"[:1000]
+    kind = type(exc)
+    name = kind.__qualname__
+    if kind.__module__ != "builtins":
+        name = f"{kind.__module__}.{name}"
+    return f"{name}: {exc}"[:1000]
 
 
 def _failed(result: DBTaskResult, run: Run, exc: BaseException) -> None:
