@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -83,6 +84,19 @@ def probe_lines(folder, name: str) -> list[list[str]]:
     return [line.split() for line in path.read_text().splitlines() if line]
 
 
+def ready(*processes) -> None:
+    """Wait until each worker says it has started (its signal handlers are
+    set by then: one stopped while still starting would die of the signal)."""
+
+    def said(process) -> bool:
+        log = Path(process.log.name).read_text()
+        return process.poll() is not None or " started, queues " in log
+
+    for process in processes:
+        wait_for(lambda: said(process))  # noqa: B023 (waited for at once)
+        assert process.poll() is None, Path(process.log.name).read_text()
+
+
 @pytest.fixture
 def start_worker(shared_db, db_backend, probe_dir, tmp_path):
     """``start_worker(schedule)`` starts a ``gongzhi worker`` process on the
@@ -92,7 +106,7 @@ def start_worker(shared_db, db_backend, probe_dir, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
 
-    def start(schedule: dict, *, name: str = "") -> subprocess.Popen:
+    def start(schedule: dict, *, args: tuple = ()) -> subprocess.Popen:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "gongzhi.jobs.tests.worker_settings",
@@ -104,15 +118,24 @@ def start_worker(shared_db, db_backend, probe_dir, tmp_path):
             "GONGZHI_TASK_ATTEMPTS": "3",
             "GONGZHI_TASK_BACKOFF": "0.3",
         }
-        log = open(tmp_path / f"worker-{len(started)}{name}.log", "w")  # noqa: SIM115
+        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(  # noqa: S603 (our own argv)
-            [sys.executable, "-m", "django", "worker", "--interval=0.05", "-v2"],
+            [sys.executable, "-m", "django", "worker", "--interval=0.05", *args],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         process.log = log
         started.append(process)
+        # Ready once it says so (its signal handlers are set by then): a
+        # worker stopped while still starting would die of the signal.
+        wait_for(
+            lambda: (
+                process.poll() is not None
+                or " started, queues " in Path(log.name).read_text()
+            )
+        )
+        assert process.poll() is None, Path(log.name).read_text()
         return process
 
     yield start

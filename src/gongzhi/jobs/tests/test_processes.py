@@ -11,7 +11,7 @@ from gongzhi.jobs.models import Job, Outcome, Run
 from gongzhi.jobs.services import job_enqueue
 
 from . import probes
-from .conftest import TIMEOUT, probe_lines, wait_for
+from .conftest import TIMEOUT, probe_lines, ready, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,6 +34,7 @@ def test_a_job_due_every_second_runs_once_per_second_with_two_workers(
 ):
     schedule = {"probe-record": {"task": P + "record", "every": 1}}
     first, second = start_worker(schedule), start_worker(schedule)
+    ready(first, second)
     wait_for(lambda: len(probe_lines(probe_dir, "record")) >= 3)
     _stop(first, second)
 
@@ -62,7 +63,8 @@ def test_two_queued_runs_of_one_job_never_run_side_by_side(start_worker, probe_d
     for _ in range(2):
         job_enqueue(task=probes.record, schedule="probe-record")
     first, second = start_worker(schedule), start_worker(schedule)
-    wait_for(lambda: len(probe_lines(probe_dir, "record")) >= 2, timeout=TIMEOUT)
+    ready(first, second)
+    wait_for(lambda: len(probe_lines(probe_dir, "record")) >= 2)
     _stop(first, second)
     (a_start, a_end), (b_start, _b_end) = _intervals(probe_lines(probe_dir, "record"))
     assert b_start >= a_end
@@ -73,6 +75,7 @@ def test_a_failing_job_is_retried_with_backoff_then_listed_and_retried_by_hand(
 ):
     schedule = {"probe-fail": {"task": P + "fail_unless_flag", "every": 3600}}
     worker = start_worker(schedule)
+    ready(worker)
     job = wait_for(
         lambda: Job.objects.filter(
             schedule="probe-fail", result__status=TaskResultStatus.FAILED
@@ -112,6 +115,7 @@ def test_a_job_whose_worker_is_killed_is_run_again_after_its_lease(
 ):
     schedule = {"probe-slow": {"task": P + "slow_first", "every": 3600}}
     workers = [start_worker(schedule), start_worker(schedule)]
+    ready(*workers)
     pid, _at, attempt = wait_for(lambda: probe_lines(probe_dir, "slow"))[0]
     assert attempt == "1"
     victim = next(w for w in workers if w.pid == int(pid))
@@ -133,3 +137,16 @@ def test_a_job_whose_worker_is_killed_is_run_again_after_its_lease(
     # Taken back only once the lease (1.5 s) had run out.
     assert finished.started_at - lost.started_at >= dt.timedelta(seconds=1.5)
     assert [line[2] for line in probe_lines(probe_dir, "slow")] == ["1", "2"]
+
+
+def test_several_worker_processes_run_what_is_queued_and_exit_in_batch_mode(
+    start_worker, probe_dir
+):
+    jobs = [job_enqueue(task=probes.record) for _ in range(4)]
+    supervisor = start_worker({}, args=("--processes=2", "--batch"))
+    assert supervisor.wait(timeout=TIMEOUT) == 0
+    done = Job.objects.filter(
+        pk__in=[job.pk for job in jobs], result__status=TaskResultStatus.SUCCESSFUL
+    )
+    assert done.count() == 4
+    assert len({line[0] for line in probe_lines(probe_dir, "record")}) >= 1
