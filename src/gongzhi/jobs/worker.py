@@ -394,6 +394,9 @@ class Worker:
             except OperationalError as exc:  # the database went away a moment
                 log.warning("worker %s: %s", self.worker_id, exc)
                 worked = False
+            except Exception:  # a fault in the bookkeeping: keep serving
+                log.exception("worker %s: pass failed", self.worker_id)
+                worked = False
             if self.max_jobs is not None and self.done >= self.max_jobs:
                 break
             if not worked:
