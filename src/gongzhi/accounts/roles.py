@@ -58,6 +58,7 @@ class Perm:
     SELECTION_VIEW = "selection.view"  # selections, nominations, results
     SELECTION_NOMINATE = "selection.nominate"  # nominate people, homes, buildings
     SELECTION_MANAGE = "selection.manage"  # run selections: review, vote, 公示
+    JOBS_MANAGE = "jobs.manage"  # background jobs: the schedule, failures, retry
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -144,6 +145,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.AREA_MANAGE,
         Perm.ACCOUNT_MANAGE,
         Perm.REQUEST_CONFIGURE,
+        Perm.JOBS_MANAGE,
     },
     Role.SECURITY_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.GRANT_MANAGE},
     Role.AUDIT_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.AUDIT_VIEW},
