@@ -36,6 +36,13 @@ class TransitionNotAllowed(DomainError):
     status_code = 409
 
 
+class TooManyTries(DomainError):
+    """Tried too often in a short time: asked to wait, nothing looked up."""
+
+    default_message = _("Too many tries. Please wait a while and try again.")
+    status_code = 429
+
+
 @contextmanager
 def fields_renamed(**mapping: str):
     """Report a service's field under the name the caller used: the API

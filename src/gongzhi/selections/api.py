@@ -14,7 +14,14 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, referenced, seen
+from gongzhi.accounts.refusals import (
+    ERRORS,
+    NOT_ALLOWED,
+    ErrorOut,
+    area_seen,
+    referenced,
+    seen,
+)
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.core.errors import NotAllowed, ValidationFailed
@@ -53,6 +60,8 @@ from .schemas import (
 from .services import honours, nominations, publicity, running, voting
 
 router = Router(tags=["selections"])
+# Naming a nominee by address can be refused for too many wrong guesses.
+NOMINATE_ERRORS = {**ERRORS, 429: ErrorOut}
 
 
 def selection_out(s: Selection) -> dict:
@@ -279,7 +288,11 @@ def _nominee(request, payload: NominateIn, s: Selection, *, by_id: bool) -> dict
         Area.objects.filter(pk=payload.place_id).first() if payload.place_id else None
     )
     return nominations.nominee_find(
-        selection=s, place=place, room=payload.room, name=payload.name
+        selection=s,
+        place=place,
+        room=payload.room,
+        name=payload.name,
+        by=request.user,
     )
 
 
@@ -300,7 +313,7 @@ def _nominate(request, s: Selection, payload: NominateIn, *, by_id: bool):
 
 @router.post(
     "/{int:selection_id}/nominations",
-    response={201: NominatedOut, **ERRORS},
+    response={201: NominatedOut, **NOMINATE_ERRORS},
     summary="Nominate (staff and organizations): by id or by address",
 )
 def nomination_create(request, selection_id: int, payload: NominateIn):
@@ -530,7 +543,7 @@ def me(request):
 
 @router.post(
     "/me/{int:selection_id}/nominations",
-    response={201: NominatedOut, **ERRORS},
+    response={201: NominatedOut, **NOMINATE_ERRORS},
     summary="Nominate myself or a neighbour, named by address",
 )
 def my_nomination(request, selection_id: int, payload: NominateIn):

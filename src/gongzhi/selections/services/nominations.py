@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +20,12 @@ from gongzhi.areas.scoping import in_scope
 from gongzhi.areas.selectors import place_labels
 from gongzhi.areas.tree import is_within
 from gongzhi.core.cleaning import text_clean
-from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.errors import (
+    NotAllowed,
+    TooManyTries,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from gongzhi.core.hooks import announce
 from gongzhi.core.photos import photo_check
 from gongzhi.core.workflow import transition
@@ -234,14 +240,51 @@ def nomination_create(
     return nomination
 
 
+# How many addresses or names a login may name wrongly in an hour: enough
+# for typing mistakes, too few to find out who lives where by trying.
+LOOKUP_MISSES = 10
+LOOKUP_WINDOW = 3600
+
+
+def _misses_key(by: User) -> str:
+    return f"gongzhi:selections:nominee-misses:{by.pk}"
+
+
 def nominee_find(
-    *, selection: Selection, place: Area | None, room: str = "", name: str = ""
+    *,
+    selection: Selection,
+    place: Area | None,
+    room: str = "",
+    name: str = "",
+    by: User | None = None,
 ) -> dict:
     """The nominee a resident names by address: the building (最美楼栋), the
     household at ``room`` of the entrance or building ``place``, or the
     person of ``name`` registered there. Refused, naming the field, when
     the place lies outside the selection's area or nobody of that name is
-    registered there: nothing of the registry is shown by the search."""
+    registered there: nothing of the registry is shown by the search.
+
+    A refusal tells whether someone of that name lives there, so ``by``'s
+    wrong guesses are counted: after ``LOOKUP_MISSES`` in an hour the
+    lookup is refused outright (429) until the hour has passed."""
+    if by is not None and cache.get(_misses_key(by), 0) >= LOOKUP_MISSES:
+        raise TooManyTries(field="name")
+    try:
+        return _nominee_find(selection=selection, place=place, room=room, name=name)
+    except ValidationFailed:
+        if by is not None:
+            key = _misses_key(by)
+            cache.add(key, 0, LOOKUP_WINDOW)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, LOOKUP_WINDOW)
+        raise
+
+
+def _nominee_find(
+    *, selection: Selection, place: Area | None, room: str, name: str
+) -> dict:
     nominee_type = selection.kind.nominee_type
     if place is None or not is_within(place.path, selection.area.path):
         raise ValidationFailed(

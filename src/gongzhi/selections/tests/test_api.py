@@ -104,6 +104,33 @@ def test_nominating_someone_not_in_the_registry_is_refused(api_client, world, ar
     assert not Nomination.objects.exists()
 
 
+def test_guessing_who_lives_where_is_stopped_after_ten_wrong_names(
+    api_client, world, areas
+):
+    """A refusal says whether a name is registered at an address, so wrong
+    guesses are counted: the eleventh try in an hour is refused outright,
+    even with the right name, and nothing is written."""
+    from gongzhi.selections.services.nominations import LOOKUP_MISSES
+
+    api_client.login_api(world.resident)
+    url = f"{S}/me/{world.selection.pk}/nominations"
+    address = {"story": "x", "place_id": areas["entrance"].pk, "room": "102"}
+    for n in range(LOOKUP_MISSES):
+        missed = post(api_client, url, {**address, "name": f"猜{n}"})
+        assert missed.status_code == 400 and missed.json()["field"] == "name"
+    stopped = post(api_client, url, {**address, "name": "王秀梅"})
+    assert stopped.status_code == 429
+    assert stopped.json() == {
+        "detail": zh("Too many tries. Please wait a while and try again."),
+        "field": "name",
+    }
+    assert not Nomination.objects.exists()
+    # Another login is not held up by her guesses.
+    api_client.login_api(world.staff)
+    other = post(api_client, url.replace("/me", ""), {**address, "name": "王秀梅"})
+    assert other.status_code == 201
+
+
 def test_nominating_someone_outside_the_area_is_refused(api_client, world, areas):
     api_client.login_api(world.staff)
     response = post(

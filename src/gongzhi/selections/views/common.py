@@ -19,6 +19,7 @@ def nominate_from_form(request, selection, form):
             place=Area.objects.filter(pk=data["place"]).first(),
             room=data.get("room", ""),
             name=data.get("name", ""),
+            by=request.user,
         )
         return nominations.nomination_create(
             selection=selection,
