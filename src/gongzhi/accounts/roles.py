@@ -55,6 +55,8 @@ class Perm:
     REQUEST_DISPATCH = "request.dispatch"  # 派单, reject, merge, 回访; 吹哨 routing
     REQUEST_HANDLE = "request.handle"  # work the queues one is a handler of (接单)
     REQUEST_CONFIGURE = "request.configure"  # categories, departments, handlers
+    COUNCIL_MANAGE = "council.manage"  # collections, topics, councils, meetings
+    COUNCIL_VIEW = "council.view"  # councils, topics, votes and their figures
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -71,6 +73,9 @@ _ORGS = {Perm.ORG_MANAGE, Perm.ORG_VIEW}
 # departments.
 _REQUESTS_RAISE = {Perm.REQUEST_RAISE, Perm.REQUEST_VIEW}
 _REQUESTS_DISPATCH = _REQUESTS_RAISE | {Perm.REQUEST_DISPATCH}
+# 议事协商: community staff run collections, councils and meetings; the
+# street and district read them.
+_COUNCILS = {Perm.COUNCIL_MANAGE, Perm.COUNCIL_VIEW}
 
 # 三员分立: the system, security and audit administrators run the platform,
 # the grants and the audit trail respectively. None of the three holds
@@ -90,6 +95,7 @@ ROLE_PERMS: dict[str, set[str]] = {
     | _ACTIVITIES
     | _ORGS
     | _REQUESTS_DISPATCH
+    | _COUNCILS
     | {
         Perm.RESIDENT_IMPORT,
         Perm.POINTS_AWARD,
@@ -101,6 +107,7 @@ ROLE_PERMS: dict[str, set[str]] = {
     | _ACTIVITIES
     | _ORGS
     | _REQUESTS_DISPATCH
+    | _COUNCILS
     | {
         Perm.REQUEST_CONFIGURE,
         Perm.RESIDENT_IMPORT,
@@ -123,6 +130,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.REQUEST_VIEW,
         Perm.REQUEST_DISPATCH,
         Perm.REQUEST_CONFIGURE,
+        Perm.COUNCIL_VIEW,
     },
     Role.DISTRICT_MANAGER: _STAFF_COMMON
     | {
@@ -134,6 +142,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.ACTIVITY_VIEW,
         Perm.ORG_VIEW,
         Perm.REQUEST_VIEW,
+        Perm.COUNCIL_VIEW,
     },
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gongzhi.volunteering",
     "gongzhi.orgs",
     "gongzhi.requests",
+    "gongzhi.councils",
     "gongzhi.insights",
     "gongzhi.seeding",
     "gongzhi.web",
