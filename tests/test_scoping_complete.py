@@ -39,6 +39,14 @@ EXEMPT_PAGES = {
     # test_imports.py (a rejected upload ... offers a report) proves another
     # login's fetch of it is 404.
     "/workbench/residents/import/report/<str:token>.xlsx": "own: test_imports.py",
+    # 公示: a community's council decisions are public by design, read with
+    # no login. gongzhi/councils/tests/test_public.py proves a page shows
+    # its own community's decided topics only, a topic not decided or of
+    # another community is 404, and no voter is named.
+    "/public/councils/<int:community_id>/": "public by design: test_public.py",
+    "/public/councils/<int:community_id>/topics/<int:topic_id>/": (
+        "public by design: test_public.py"
+    ),
 }
 
 # Whole parts of the site no row can take, each with its reason.

@@ -29,8 +29,12 @@ def test_the_chair_runs_a_meeting_from_her_page(client, hall):
     for key in ("party", "committee", "owners", "unit"):
         client.post(
             act,
-            {"action": "ballot", "vote": vote.pk, "seat": hall.seats[key].pk,
-             "choice": "yes"},
+            {
+                "action": "ballot",
+                "vote": vote.pk,
+                "seat": hall.seats[key].pk,
+                "choice": "yes",
+            },
         )
     assert Ballot.objects.filter(vote=vote).count() == 4
     client.post(act, {"action": "vote_close", "vote": vote.pk})
@@ -47,8 +51,11 @@ def test_the_chair_runs_a_meeting_from_her_page(client, hall):
 def test_a_refusal_on_a_page_names_the_field(client, hall):
     client.force_login(hall.staff)
     url = f"/workbench/councils/meetings/{hall.meeting.pk}/"
-    response = client.post(url + "act/", {"action": "decide", "topic": hall.topic.pk,
-                                          "outcome": "passed"}, follow=True)
+    response = client.post(
+        url + "act/",
+        {"action": "decide", "topic": hall.topic.pk, "outcome": "passed"},
+        follow=True,
+    )
     text = response.content.decode()
     assert "Quorum" in text or "法定人数" in text
     hall.topic.refresh_from_db()

@@ -83,7 +83,10 @@ def test_milestones_photos_and_the_end_of_the_work(passed):
 def test_the_budget_shows_what_is_spent_and_left(passed):
     w = passed.world
     budget = work.budget_set(
-        topic=passed.topic, source="党组织服务群众专项资金", approved="20000", by=w.staff
+        topic=passed.topic,
+        source="党组织服务群众专项资金",
+        approved="20000",
+        by=w.staff,
     )
     work.expense_add(
         budget=budget,
@@ -116,7 +119,9 @@ def test_an_expense_beyond_what_is_left_is_refused(passed):
 
 def test_an_expense_needs_its_receipt(passed):
     w = passed.world
-    budget = work.budget_set(topic=passed.topic, source="专项资金", approved="10", by=w.staff)
+    budget = work.budget_set(
+        topic=passed.topic, source="专项资金", approved="10", by=w.staff
+    )
     with pytest.raises(ValidationFailed) as refused:
         work.expense_add(
             budget=budget,
