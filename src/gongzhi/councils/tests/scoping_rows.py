@@ -142,7 +142,7 @@ def _read(council) -> dict:
         "passed": passed,
         "notice": topics["publicised"],
         "council": council,
-        "seat": council.seats.get(),
+        "seat": council.seats.get(party="committee"),
         "meeting": meeting,
         "vote": votes["draft"],
         "open_vote": votes["open"],
