@@ -166,7 +166,8 @@ def demo_street(db):
 @pytest.fixture
 def demo_people(demo_street):
     """The demo street with families in every household (about 850 people,
-    key-population tags included); the demo resident is 周桂兰 of 101.
+    key-population tags included), every household's floor area and
+    owners; the demo resident is 周桂兰 of 101.
 
     The first test on a worker seeds them; the tests after it get the very
     same rows written back (the rollback took them away), which is what
@@ -175,7 +176,7 @@ def demo_people(demo_street):
     from django.db import IntegrityError, transaction
     from django.utils import timezone
 
-    from gongzhi.residents.models import Membership, Person, PersonTag
+    from gongzhi.residents.models import Membership, Owner, Person, PersonTag, Property
 
     # Ages are counted from today; a flush gives the street another id.
     key = (demo_street[demo.STREET[0]].pk, timezone.localdate())
@@ -194,7 +195,7 @@ def demo_people(demo_street):
     demo.seed_demo_people()
     _PEOPLE_COPY[key] = [
         (model, list(model.objects.order_by("pk")))
-        for model in (Person, Membership, PersonTag)
+        for model in (Person, Membership, PersonTag, Property, Owner)
     ]
     return demo_street
 

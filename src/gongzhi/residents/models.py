@@ -7,7 +7,10 @@ list scopes through one indexed join. ID and phone numbers are personal
 data: encrypted, found through blind indexes, shown masked.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -34,6 +37,9 @@ class PersonStatus(models.TextChoices):
     ACTIVE = "active", _("Living here")
     MOVED_OUT = "moved_out", _("Moved out")
     DECEASED = "deceased", _("Deceased")
+    # An owner (产权人) of a household here who lives somewhere else: on the
+    # registry for owners' decisions, in no household's membership.
+    ELSEWHERE = "elsewhere", _("Owner living elsewhere")
 
 
 class Relation(models.TextChoices):
@@ -493,3 +499,83 @@ class PairingDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pairing_id} {self.delivered_on}"
+
+
+FLOOR_AREA_MIN = Decimal("0.01")
+FLOOR_AREA_MAX = Decimal("100000")
+
+
+class Property(models.Model):
+    """房屋产权: a household's exclusive part (专有部分) as owners' decisions
+    count it (Civil Code art. 278): its floor area and its owners."""
+
+    area = models.OneToOneField(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="property",
+        verbose_name=_("household"),
+    )
+    floor_area = models.DecimalField(
+        _("exclusive floor area (m²)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(FLOOR_AREA_MIN),
+            MaxValueValidator(FLOOR_AREA_MAX),
+        ],
+    )
+    certificate_no = models.CharField(
+        _("property certificate number"), max_length=50, blank=True
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("property")
+        verbose_name_plural = _("properties")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(floor_area__isnull=True)
+                | Q(floor_area__gt=0, floor_area__lte=FLOOR_AREA_MAX),
+                name="property_floor_area_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id}: {self.floor_area} m²"
+
+
+class Owner(models.Model):
+    """One owner (产权人) of a property, from ``since`` until ``until``; a
+    current owner has no ``until``. Co-owners are several rows."""
+
+    property = models.ForeignKey(
+        Property,
+        on_delete=models.PROTECT,
+        related_name="owners",
+        verbose_name=_("property"),
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="ownerships",
+        verbose_name=_("owner"),
+    )
+    since = models.DateField(_("owner since"))
+    until = models.DateField(_("owner until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("owner")
+        verbose_name_plural = _("owners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["property", "person"],
+                condition=Q(until__isnull=True),
+                name="owner_one_current_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["person", "until"], name="owner_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} owns {self.property_id}"

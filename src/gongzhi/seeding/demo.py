@@ -176,6 +176,7 @@ def seed_demo_people(*, stdout=None) -> int:
     login is linked to her own record so the portal shows it."""
     from gongzhi.residents.models import Person
 
+    from .owners import seed_owners
     from .people import Member, seed_people
 
     street = Area.objects.get(code=STREET[0])
@@ -198,6 +199,7 @@ def seed_demo_people(*, stdout=None) -> int:
         person.save(
             update_fields=["user", "phone_encrypted", "phone_index", "phone_last4"]
         )
+    seed_owners(root=street, co_owned={home.pk})  # her and her husband's flat
     return added
 
 

@@ -133,6 +133,61 @@ class _Places:
         return place, community, grid
 
 
+def watermarked_sheet(*, by: User, title: str, titles, widths):
+    """A write-only workbook and its one sheet ``title``: the watermark
+    naming ``by`` and the time in the first row and the printed header and
+    footer, the column ``titles`` in the second, ``widths`` set, the sheet
+    protected (sorting, filtering and resizing allowed). Append the data
+    rows, then save the workbook."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.header_footer import HeaderFooter
+
+    line = watermark(by=by)
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = by.name
+    workbook.properties.title = line
+    sheet = workbook.create_sheet(title)
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A3"
+    sheet.HeaderFooter = HeaderFooter()
+    sheet.HeaderFooter.oddHeader.center.text = line
+    sheet.HeaderFooter.oddFooter.center.text = line
+    # Locked cells: the watermark and data read only; sorting, filtering
+    # and resizing stay allowed (False means "not prevented").
+    sheet.protection.sheet = True
+    sheet.protection.password = secrets.token_hex(8)
+    for allowed in ("sort", "autoFilter", "formatColumns", "formatRows"):
+        setattr(sheet.protection, allowed, False)
+    mark = WriteOnlyCell(sheet, value=line)
+    mark.font = Font(bold=True, color="9F1016")
+    sheet.append([mark])
+    fill = PatternFill("solid", fgColor="F3F4F6")
+    head = []
+    for text in titles:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font, cell.fill = Font(bold=True), fill
+        head.append(cell)
+    sheet.append(head)
+    return workbook, sheet
+
+
+def data_cells(sheet, values) -> list:
+    """One data row's cells, dates shown as dates."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if value is not None and hasattr(value, "isoformat"):
+            cell.number_format = "yyyy-mm-dd"
+        cells.append(cell)
+    return cells
+
+
 def _chunks(iterable, size):
     chunk = []
     for item in iterable:
@@ -168,12 +223,6 @@ def people_export(
     them or who does not say why, and a list longer than
     ``EXPORT_MAX_ROWS``; records the export in the audit trail with its
     subject (the area exported, the filter, the rows) and the reason."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.header_footer import HeaderFooter
-
     if full and not export_full_allowed(user=by, area=filters.area):
         raise NotAllowed(_("Your role does not export full personal data here."))
     reason = (reason or "").strip()
@@ -197,34 +246,12 @@ def people_export(
             % {"n": f"{total:,}", "max": f"{EXPORT_MAX_ROWS:,}"},
             field="area",
         )
-    line = watermark(by=by)
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = by.name
-    workbook.properties.title = line
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    titles = [column.title for column in COLUMNS] + list(EXTRA_TITLES)
-    for i, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = column.width
-    sheet.freeze_panes = "A3"
-    sheet.HeaderFooter = HeaderFooter()
-    sheet.HeaderFooter.oddHeader.center.text = line
-    sheet.HeaderFooter.oddFooter.center.text = line
-    # Locked cells: the watermark and data read only; sorting, filtering
-    # and resizing stay allowed (False means "not prevented").
-    sheet.protection.sheet = True
-    sheet.protection.password = secrets.token_hex(8)
-    for allowed in ("sort", "autoFilter", "formatColumns", "formatRows"):
-        setattr(sheet.protection, allowed, False)
-    mark = WriteOnlyCell(sheet, value=line)
-    mark.font = Font(bold=True, color="9F1016")
-    sheet.append([mark])
-    fill = PatternFill("solid", fgColor="F3F4F6")
-    head = []
-    for title in titles:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font, cell.fill = Font(bold=True), fill
-        head.append(cell)
-    sheet.append(head)
+    workbook, sheet = watermarked_sheet(
+        by=by,
+        title=SHEET_TITLE,
+        titles=[column.title for column in COLUMNS] + list(EXTRA_TITLES),
+        widths=[column.width for column in COLUMNS],
+    )
     places = _Places()
     written = 0
     for chunk in _chunks(people.iterator(chunk_size=CHUNK), CHUNK):
@@ -259,13 +286,7 @@ def people_export(
                 community,
                 grid,
             ]
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
-                if value is not None and hasattr(value, "isoformat"):
-                    cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            sheet.append(cells)
+            sheet.append(data_cells(sheet, row))
             written += 1
     workbook.save(out)
     seen = scope_paths(by, Perm.PERSONAL_VIEW)

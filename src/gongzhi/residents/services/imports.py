@@ -85,6 +85,10 @@ REPORT_TTL_SECONDS = 30 * 60
 MAX_REPORT_BYTES = 40 * 1024 * 1024
 
 SHEET_TITLE = "居民信息"
+NUMBER_STORED_AS_NUMBER = gettext_lazy(
+    "Excel stored this number as a number and kept only its "
+    "first 15 digits. Format the column as text and type it again."
+)
 NOTES_TITLE = "填写说明"
 ERROR_TITLE = "错误"
 
@@ -401,9 +405,9 @@ def open_workbook(file):
         ) from None
 
 
-def _sheet(workbook):
-    if SHEET_TITLE in workbook.sheetnames:
-        return workbook[SHEET_TITLE]
+def _sheet(workbook, title: str = SHEET_TITLE):
+    if title in workbook.sheetnames:
+        return workbook[title]
     return workbook.worksheets[0]
 
 
@@ -411,16 +415,19 @@ def _title(value) -> str:
     return "".join(str(value).split()) if value is not None else ""
 
 
-def read_header(rows: Iterator[tuple]) -> tuple[dict[str, int], int | None]:
-    """Map column keys to positions from the first row; the position of an
-    ``错误`` column (a downloaded error report) is returned to be ignored."""
+def read_header(
+    rows: Iterator[tuple], columns: tuple[Column, ...] = COLUMNS
+) -> tuple[dict[str, int], int | None]:
+    """Map ``columns``' keys to positions from the first row; the position
+    of an ``错误`` column (a downloaded error report) is returned to be
+    ignored."""
     first = next(rows, None)
     if first is None or not any(_title(v) for v in first):
         raise _file_error(_("The file is empty."))
     positions: dict[str, int] = {}
     error_at = None
     extra, repeated = [], []
-    by_title = {column.title: column.key for column in COLUMNS}
+    by_title = {column.title: column.key for column in columns}
     for i, value in enumerate(first):
         title = _title(value)
         if not title:
@@ -433,7 +440,7 @@ def read_header(rows: Iterator[tuple]) -> tuple[dict[str, int], int | None]:
             repeated.append(title)
         else:
             positions[by_title[title]] = i
-    missing = [column.title for column in COLUMNS if column.key not in positions]
+    missing = [column.title for column in columns if column.key not in positions]
     problems = []
     if missing:
         problems.append(_("missing columns: %(names)s") % {"names": "、".join(missing)})
@@ -674,6 +681,40 @@ class Parsed:
     valid: bool = True  # False: a row with errors, kept only for cross checks
 
 
+def row_fail(errors: list, columns_by_key, row: int, key: str, message) -> None:
+    column = columns_by_key[key]
+    errors.append(RowError(row, key, column.title, str(message)))
+
+
+def cells_read(
+    errors: list, columns: tuple[Column, ...], row: int, cells: dict, *, limits
+) -> dict[str, str]:
+    """A row's cells as text; a cell longer than its limit in ``limits``
+    and an empty required one are errors, and the long one is emptied
+    (``cells`` too) so that no later check reads it."""
+    text = {key: _text(value) for key, value in cells.items()}
+    by_key = {column.key: column for column in columns}
+    too_long = set()
+    for key, limit in limits.items():
+        if len(text[key]) > limit:
+            row_fail(
+                errors,
+                by_key,
+                row,
+                key,
+                _("At most %(max)d characters (this has %(n)d).")
+                % {"max": limit, "n": len(text[key])},
+            )
+            text[key], cells[key] = "", None
+            too_long.add(key)
+    for column in columns:
+        if column.required and not text[column.key] and column.key not in too_long:
+            row_fail(
+                errors, by_key, row, column.key, _("Required; this cell is empty.")
+            )
+    return text
+
+
 @lru_cache(maxsize=100_000)
 def _initials(name: str) -> str:
     return name_initials(name)
@@ -694,38 +735,24 @@ class _Checker:
         self.pending: list[Parsed] = []
 
     def fail(self, row: int, key: str, message) -> None:
-        column = COLUMN_BY_KEY[key]
-        self.errors.append(RowError(row, key, column.title, str(message)))
+        row_fail(self.errors, COLUMN_BY_KEY, row, key, message)
 
     def check(self, row: int, cells: dict[str, Any]) -> None:
         errors_before = len(self.errors)
-        text = {key: _text(value) for key, value in cells.items()}
-        limits = {
-            "name": NAME_MAX_LENGTH,
-            "address": ADDRESS_MAX_LENGTH,
-            "tags": TAGS_MAX_LENGTH,
-            "note": NOTE_MAX_LENGTH,
-            "phone": 20,
-            "id_number": OTHER_ID_MAX_LENGTH,
-        }
-        for key, limit in limits.items():
-            if len(text[key]) > limit:
-                self.fail(
-                    row,
-                    key,
-                    _("At most %(max)d characters (this has %(n)d).")
-                    % {"max": limit, "n": len(text[key])},
-                )
-                text[key] = ""
-                cells[key] = None
-                limits[key] = -1
-        for column in COLUMNS:
-            if (
-                column.required
-                and not text[column.key]
-                and limits.get(column.key) != -1
-            ):
-                self.fail(row, column.key, _("Required; this cell is empty."))
+        text = cells_read(
+            self.errors,
+            COLUMNS,
+            row,
+            cells,
+            limits={
+                "name": NAME_MAX_LENGTH,
+                "address": ADDRESS_MAX_LENGTH,
+                "tags": TAGS_MAX_LENGTH,
+                "note": NOTE_MAX_LENGTH,
+                "phone": 20,
+                "id_number": OTHER_ID_MAX_LENGTH,
+            },
+        )
         values: dict[str, Any] = {}
         for key in CHOICES:
             if text[key]:
@@ -748,14 +775,7 @@ class _Checker:
                     continue
                 values[key] = day
         if isinstance(cells["id_number"], float):
-            self.fail(
-                row,
-                "id_number",
-                _(
-                    "Excel stored this number as a number and kept only its "
-                    "first 15 digits. Format the column as text and type it again."
-                ),
-            )
+            self.fail(row, "id_number", NUMBER_STORED_AS_NUMBER)
         elif text["id_number"] == SAMPLE_ID:
             self.fail(
                 row,
@@ -930,36 +950,61 @@ def _rows(sheet, positions: dict[str, int]) -> Iterator[tuple[int, dict[str, Any
         yield number, cells
 
 
-def import_check(*, file, by: User, area: Area | None = None) -> list[Parsed]:
-    """Read and check every row; raise ``ImportRejected`` with all errors,
-    or return the rows to write. Reads only."""
-    paths = import_paths(by=by, area=area)
+def sheet_check(
+    *,
+    file,
+    columns: tuple[Column, ...],
+    sheet_title: str,
+    checker,
+    max_rows: int,
+    too_many: str,
+    empty: str,
+) -> int:
+    """Read every row of the sheet under ``columns``' titles into
+    ``checker`` (its ``check(row, cells)``, then ``flush()``); raise
+    ``ImportRejected`` with its ``errors`` in row and column order, or
+    return the number of rows. What any import of a sheet shares; ``empty``
+    and ``too_many`` (with ``%(max)s``) say what the file lacks or holds
+    too much of."""
     workbook = open_workbook(file)
     try:
-        rows = _sheet(workbook).iter_rows(values_only=True)
-        positions, _error_at = read_header(rows)
-        checker = _Checker(paths=paths, today=timezone.localdate())
+        rows = _sheet(workbook, sheet_title).iter_rows(values_only=True)
+        positions, _error_at = read_header(rows, columns)
         count = 0
-        for number, cells in _rows(_sheet(workbook), positions):
+        for number, cells in _rows(_sheet(workbook, sheet_title), positions):
             count += 1
-            if count > MAX_ROWS:
-                raise _file_error(
-                    _(
-                        "The file has more than %(max)s rows of people; split it "
-                        "into several files."
-                    )
-                    % {"max": f"{MAX_ROWS:,}"}
-                )
+            if count > max_rows:
+                raise _file_error(too_many % {"max": f"{max_rows:,}"})
             checker.check(number, cells)
         checker.flush()
     finally:
         workbook.close()
     if count == 0:
-        raise _file_error(_("The file has column titles but no people in it."))
+        raise _file_error(empty)
     if checker.errors:
-        order = {column.key: i for i, column in enumerate(COLUMNS)}
+        order = {column.key: i for i, column in enumerate(columns)}
         checker.errors.sort(key=lambda e: (e.row, order.get(e.field, 99)))
         raise ImportRejected(checker.errors, rows=count)
+    return count
+
+
+def import_check(*, file, by: User, area: Area | None = None) -> list[Parsed]:
+    """Read and check every row; raise ``ImportRejected`` with all errors,
+    or return the rows to write. Reads only."""
+    paths = import_paths(by=by, area=area)
+    checker = _Checker(paths=paths, today=timezone.localdate())
+    sheet_check(
+        file=file,
+        columns=COLUMNS,
+        sheet_title=SHEET_TITLE,
+        checker=checker,
+        max_rows=MAX_ROWS,
+        too_many=_(
+            "The file has more than %(max)s rows of people; split it "
+            "into several files."
+        ),
+        empty=_("The file has column titles but no people in it."),
+    )
     return checker.parsed
 
 
@@ -1056,7 +1101,7 @@ def _write(batch: list[Parsed], *, today: dt.date) -> int:
 # The template and the error report
 
 
-def _notes_rows() -> list[list[str]]:
+def _notes_rows(columns: tuple[Column, ...]) -> list[list[str]]:
     return [
         [_("Column"), _("Required"), _("How to fill it in")],
         *(
@@ -1065,7 +1110,7 @@ def _notes_rows() -> list[list[str]]:
                 _("Required") if column.required else _("Optional"),
                 str(column.note),
             ]
-            for column in COLUMNS
+            for column in columns
         ),
     ]
 
@@ -1087,23 +1132,63 @@ def _general_notes() -> list[str]:
     ]
 
 
+DATE_KEYS = ("birth_date", "moved_in")
+
+
 def import_template_build(*, by: User, area: Area | None = None) -> bytes:
     """The import template: the column titles, a sample row whose address
     is a real household the user reaches, drop-downs for choice columns,
     and a second sheet of notes."""
+    paths = import_paths(by=by, area=area)
+    sample = {
+        "name": "张建国",
+        "gender": "男",
+        "birth_date": dt.date(1956, 3, 7),
+        "id_type": "居民身份证",
+        "id_number": SAMPLE_ID,
+        "phone": "13800000000",
+        "address": _sample_address(paths),
+        "relation": "户主",
+        "residency": "户籍",
+        "moved_in": dt.date(1998, 5, 1),
+        "tags": "独居老人",
+        "note": _("Sample row: delete it before importing."),
+    }
+    return template_build(
+        columns=COLUMNS,
+        sheet_title=SHEET_TITLE,
+        sample=sample,
+        general=_general_notes(),
+        date_keys=DATE_KEYS,
+    )
+
+
+def template_build(
+    *,
+    columns: tuple[Column, ...],
+    sheet_title: str,
+    sample: dict[str, Any],
+    general: list[str],
+    date_keys: tuple[str, ...] = (),
+    max_rows: int = MAX_ROWS,
+) -> bytes:
+    """An import template: ``columns``' titles (required ones in red, each
+    with its note as a comment), drop-downs for choice columns, text and
+    date formats, the ``sample`` row in grey, and a notes sheet with the
+    ``general`` lines (the first is its title) and a table of the
+    columns."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    paths = import_paths(by=by, area=area)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = SHEET_TITLE
-    sheet.append(list(TITLES))
+    sheet.title = sheet_title
+    sheet.append([column.title for column in columns])
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="FDECEC")
-    for i, column in enumerate(COLUMNS, start=1):
+    for i, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=i)
         cell.font = Font(bold=True, color="9F1016" if column.required else "1F2329")
         cell.fill = fill
@@ -1119,43 +1204,27 @@ def import_template_build(*, by: User, area: Area | None = None) -> bytes:
                 allow_blank=not column.required,
                 showErrorMessage=False,  # synonyms (儿子, 妻子 …) are accepted too
             )
-            validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            validation.add(f"{letter}2:{letter}{max_rows + 1}")
             sheet.add_data_validation(validation)
-        if column.key in ("birth_date", "moved_in"):
+        if column.key in date_keys:
             sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
-    address = _sample_address(paths)
-    sample = {
-        "name": "张建国",
-        "gender": "男",
-        "birth_date": dt.date(1956, 3, 7),
-        "id_type": "居民身份证",
-        "id_number": SAMPLE_ID,
-        "phone": "13800000000",
-        "address": address,
-        "relation": "户主",
-        "residency": "户籍",
-        "moved_in": dt.date(1998, 5, 1),
-        "tags": "独居老人",
-        "note": _("Sample row: delete it before importing."),
-    }
-    sheet.append([sample[column.key] for column in COLUMNS])
-    for i, column in enumerate(COLUMNS, start=1):
+    sheet.append([sample.get(column.key) for column in columns])
+    for i, column in enumerate(columns, start=1):
         cell = sheet.cell(row=2, column=i)
         cell.font = Font(color="6B7280", italic=True)
         if column.text:
             cell.number_format = "@"
-        if column.key in ("birth_date", "moved_in"):
+        if column.key in date_keys:
             cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(NOTES_TITLE)
-    general = _general_notes()
     notes.append([general[0]])
     notes["A1"].font = Font(bold=True, size=13)
     for line in general[1:]:
         notes.append([line])
     notes.append([])
     start = notes.max_row + 1
-    for row in _notes_rows():
+    for row in _notes_rows(columns):
         notes.append(row)
     for cell in notes[start]:
         cell.font = bold
@@ -1190,7 +1259,9 @@ def _sample_address(paths: list[str]) -> str:
     return "/".join(node.name for node in chain)
 
 
-def import_report_build(*, file, errors: list[RowError]) -> bytes:
+def import_report_build(
+    *, file, errors: list[RowError], sheet_title: str = SHEET_TITLE
+) -> bytes:
     """The uploaded sheet again, row for row, with an ``错误`` column naming
     what to correct in each bad row: correct it and upload it again."""
     from openpyxl import Workbook
@@ -1202,11 +1273,11 @@ def import_report_build(*, file, errors: list[RowError]) -> bytes:
         by_row.setdefault(error.row, []).append(f"{error.column}：{error.message}")
     source = open_workbook(file)
     out = Workbook(write_only=True)
-    sheet = out.create_sheet(SHEET_TITLE)
+    sheet = out.create_sheet(sheet_title)
     red = Font(color="9F1016", bold=True)
     fill = PatternFill("solid", fgColor="FDECEC")
     try:
-        rows = _sheet(source).iter_rows(values_only=True)
+        rows = _sheet(source, sheet_title).iter_rows(values_only=True)
         header = list(next(rows, ()))
         keep = [i for i, v in enumerate(header) if _title(v) != ERROR_TITLE]
         width = max(keep) + 1 if keep else 0

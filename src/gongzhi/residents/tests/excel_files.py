@@ -39,10 +39,12 @@ def person(**overrides) -> dict:
     return row
 
 
-def workbook_bytes(rows: list[dict], *, titles=TITLES) -> bytes:
+def workbook_bytes(
+    rows: list[dict], *, titles=TITLES, sheet_title: str = "居民信息"
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "居民信息"
+    sheet.title = sheet_title
     sheet.append(list(titles))
     for row in rows:
         sheet.append([row.get(title) for title in titles])

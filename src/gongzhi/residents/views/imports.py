@@ -67,31 +67,30 @@ def _roots(request, area: Area | None) -> list[Area]:
     return list(Area.objects.filter(path__in=paths).order_by("path"))
 
 
-@perm_required(Perm.RESIDENT_IMPORT)
-def import_page(request):
-    area = _area(request, Perm.RESIDENT_IMPORT)
+def import_upload(
+    request,
+    *,
+    context: dict,
+    run,
+    success,
+    template: str,
+    sheet_title: str = imports.SHEET_TITLE,
+):
+    """An import page: on a POST, the uploaded file goes to ``run(upload)``
+    (an all-or-nothing import); rows with errors show with their stored
+    error report, a refused file on the form, a success as ``success(the
+    summary)`` after a redirect. ``context`` holds the page's own values."""
     posted = request.method == "POST"
     form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
-    context = {
-        "form": form,
-        "area": area,
-        "roots": _roots(request, area),
-        "max_rows": f"{imports.MAX_ROWS:,}",
-        "max_mb": imports.MAX_FILE_BYTES // (1024 * 1024),
-        "columns": imports.COLUMNS,
-    }
+    context["form"] = form
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            summary = imports.people_import(
-                file=upload,
-                by=request.user,
-                area=area,
-                request=request,
-                filename=upload.name,
-            )
+            summary = run(upload)
         except imports.ImportRejected as exc:
-            report = imports.import_report_build(file=upload, errors=exc.errors)
+            report = imports.import_report_build(
+                file=upload, errors=exc.errors, sheet_title=sheet_title
+            )
             context.update(
                 rejected=exc,
                 errors=exc.errors[:ERRORS_SHOWN],
@@ -102,25 +101,44 @@ def import_page(request):
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(
-                request,
-                _(
-                    "Imported %(people)d people in %(households)d households "
-                    "(%(tags)d key-population tags)."
-                )
-                % {
-                    "people": summary.people,
-                    "households": summary.households,
-                    "tags": summary.tags,
-                },
-            )
+            messages.success(request, success(summary))
             return redirect(request.get_full_path())
     failed = posted and (form.errors or "rejected" in context)
-    return render(
+    return render(request, template, context, status=400 if failed else 200)
+
+
+@perm_required(Perm.RESIDENT_IMPORT)
+def import_page(request):
+    area = _area(request, Perm.RESIDENT_IMPORT)
+    context = {
+        "area": area,
+        "roots": _roots(request, area),
+        "max_rows": f"{imports.MAX_ROWS:,}",
+        "max_mb": imports.MAX_FILE_BYTES // (1024 * 1024),
+        "columns": imports.COLUMNS,
+    }
+    return import_upload(
         request,
-        "residents/imports/import.html",
-        context,
-        status=400 if failed else 200,
+        context=context,
+        run=lambda upload: imports.people_import(
+            file=upload,
+            by=request.user,
+            area=area,
+            request=request,
+            filename=upload.name,
+        ),
+        success=lambda summary: (
+            _(
+                "Imported %(people)d people in %(households)d households "
+                "(%(tags)d key-population tags)."
+            )
+            % {
+                "people": summary.people,
+                "households": summary.households,
+                "tags": summary.tags,
+            }
+        ),
+        template="residents/imports/import.html",
     )
 
 
