@@ -25,7 +25,7 @@ from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, referenced
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.areas.tree import ancestor_paths
-from gongzhi.core.errors import ValidationFailed
+from gongzhi.core.errors import DomainError, ValidationFailed, fields_renamed
 from gongzhi.core.schemas import StepOut
 from gongzhi.requests.models import ServiceRequest
 from gongzhi.residents.homes import current_home
@@ -45,7 +45,16 @@ from .models import (
     Topic,
     Vote,
 )
-from .services import meetings, minutes, publicity, suggestions, topics, votes, work
+from .services import (
+    meetings,
+    minutes,
+    owners,
+    publicity,
+    suggestions,
+    topics,
+    votes,
+    work,
+)
 from .views.choices import assignee_find, category_find
 
 router = Router(tags=["councils"])
@@ -246,6 +255,28 @@ class TallyOut(Schema):
     rule: str
 
 
+class ThresholdOut(Schema):
+    key: str
+    count: Decimal
+    of: Decimal
+    met: bool
+
+
+class OwnersTallyOut(Schema):
+    special: bool
+    total_area: Decimal
+    total_heads: int
+    participating_area: Decimal
+    participating_heads: int
+    yes_area: Decimal
+    yes_heads: int
+    no_heads: int
+    abstain_heads: int
+    thresholds: list[ThresholdOut]
+    participated: bool
+    passed: bool
+
+
 class VoteOut(Schema):
     id: int
     meeting_id: int
@@ -258,11 +289,20 @@ class VoteOut(Schema):
     result: str
     voted: int
     tally: TallyOut | None
+    kind: str = "council"
+    owners: OwnersTallyOut | None = None
+    problem: str = ""
 
 
 class BallotIn(Schema):
     choice: str
     seat_id: int | None = None
+    household_id: int | None = None
+
+
+class OwnersVoteIn(Schema):
+    topic_id: int
+    special: bool = False
 
 
 class BallotOut(Schema):
@@ -473,7 +513,54 @@ def _meeting_out(m: Meeting) -> dict:
     }
 
 
+def _owners_out(count) -> dict:
+    return {
+        **{
+            f: getattr(count, f)
+            for f in (
+                "special",
+                "total_area",
+                "total_heads",
+                "participating_area",
+                "participating_heads",
+                "yes_area",
+                "yes_heads",
+                "no_heads",
+                "abstain_heads",
+                "participated",
+                "passed",
+            )
+        },
+        "thresholds": [
+            {"key": t.key, "count": t.count, "of": t.of, "met": t.met}
+            for t in count.thresholds
+        ],
+    }
+
+
 def _vote_out(v: Vote, user) -> dict:
+    if v.kind == "owners":
+        shown = votes.results_shown(v, user)
+        out = {
+            "id": v.pk,
+            "meeting_id": v.meeting_id,
+            "topic_id": v.topic_id,
+            "secret": False,
+            "status": v.status,
+            "status_label": v.get_status_display(),
+            "pass_rule": v.pass_rule,
+            "recused": [],
+            "result": v.result,
+            "voted": v.voters.count(),
+            "tally": None,
+            "kind": "owners",
+        }
+        if shown:
+            try:
+                out["owners"] = _owners_out(owners.owners_tally(v))
+            except DomainError as exc:
+                out["problem"] = str(exc.message)
+        return out
     t = votes.tally(v)
     return {
         "id": v.pk,
@@ -1003,7 +1090,60 @@ def vote_ballot(request, vote_id: int, payload: BallotIn):
 def my_ballot(request, vote_id: int, payload: BallotIn):
     person = _me(request)
     v = selectors.vote_for_resident(person, vote_id)
-    votes.ballot_cast(vote=v, choice=payload.choice, by=request.user)
+    if v.kind == "owners":
+        with fields_renamed(household="household_id"):
+            owners.owner_ballot_cast(
+                vote=v,
+                household_id=payload.household_id or 0,
+                choice=payload.choice,
+                by=request.user,
+            )
+    else:
+        votes.ballot_cast(vote=v, choice=payload.choice, by=request.user)
+    return Status(201, {"vote_id": v.pk, "accepted": True})
+
+
+@router.post(
+    "/meetings/{int:meeting_id}/owners-votes",
+    response={201: VoteOut, **ERRORS},
+    summary="Prepare an owners' vote (业主共同决定) on an agenda topic",
+)
+def owners_vote_create(request, meeting_id: int, payload: OwnersVoteIn):
+    m = _meeting(request, meeting_id, MANAGE)
+    entry = m.agenda.filter(topic_id=payload.topic_id).select_related("topic").first()
+    if entry is None:
+        raise ValidationFailed(_("This topic is not on the agenda."), field="topic_id")
+    made = owners.owners_vote_create(
+        meeting=m, topic=entry.topic, special=payload.special, by=request.user
+    )
+    return Status(201, _vote_out(made, request.user))
+
+
+@router.post(
+    "/votes/{int:vote_id}/paper-ballots",
+    response={201: BallotOut, **ERRORS},
+    summary="Enter a household's signed paper ballot, with its photo",
+)
+def owners_paper_ballot(
+    request,
+    vote_id: int,
+    household_id: Form[int],
+    choice: Form[str],
+    photo: File[UploadedFile] = None,
+):
+    v = _vote(request, vote_id, MANAGE)
+    if photo is None:
+        raise ValidationFailed(
+            _("Add the photo of the signed paper ballot."), field="photo"
+        )
+    with fields_renamed(household="household_id"):
+        owners.owner_ballot_cast(
+            vote=v,
+            household_id=household_id,
+            choice=choice,
+            photo=photo,
+            by=request.user,
+        )
     return Status(201, {"vote_id": v.pk, "accepted": True})
 
 

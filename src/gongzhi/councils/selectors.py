@@ -27,9 +27,10 @@ from .models import (
     Topic,
     TopicStatus,
     Vote,
+    VoteKind,
     VoteStatus,
 )
-from .services import topics
+from .services import owners, topics
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -225,12 +226,28 @@ def meeting_for_resident(person, pk: int) -> Meeting:
     )
 
 
+def _owned_votes(person, votes) -> list[int]:
+    """The owners' votes among ``votes`` whose roll has a household she
+    owns now."""
+    return [
+        vote.pk
+        for vote in votes.filter(kind=VoteKind.OWNERS).select_related(
+            "meeting__council__area"
+        )
+        if owners.households_of(vote, person)
+    ]
+
+
 def votes_open_for(person):
     """Open votes of the councils she sits on (the services decide whether
-    her seat may cast)."""
+    her seat may cast), and open owners' votes over a home she owns."""
     councils = Seat.objects.filter(person=person).values("council_id")
+    opened = Vote.objects.filter(status=VoteStatus.OPEN)
+    mine = Q(meeting__council__in=councils, kind=VoteKind.COUNCIL) | Q(
+        pk__in=_owned_votes(person, opened)
+    )
     return (
-        Vote.objects.filter(status=VoteStatus.OPEN, meeting__council__in=councils)
+        opened.filter(mine)
         .select_related("topic", "meeting__council")
         .order_by("opened_at", "pk")
     )
@@ -238,10 +255,12 @@ def votes_open_for(person):
 
 def vote_for_resident(person, pk: int) -> Vote:
     councils = Seat.objects.filter(person=person).values("council_id")
+    candidates = Vote.objects.filter(pk=pk)
+    mine = Q(meeting__council__in=councils, kind=VoteKind.COUNCIL) | Q(
+        pk__in=_owned_votes(person, candidates)
+    )
     return get_object_or_404(
-        Vote.objects.filter(meeting__council__in=councils).select_related(
-            "topic", "meeting__council__community"
-        ),
+        candidates.filter(mine).select_related("topic", "meeting__council__community"),
         pk=pk,
     )
 

@@ -33,7 +33,7 @@ from ..models import (
     VoteKind,
     VoteStatus,
 )
-from . import topics
+from . import owners, topics
 from .meetings import require_quorum, seats_on
 from .rules import may_manage, require_manage
 
@@ -79,7 +79,7 @@ def vote_create(
     )
 
 
-def _lock(vote: Vote | int) -> Vote:
+def lock_vote(vote: Vote | int) -> Vote:
     pk = getattr(vote, "pk", vote)
     return (
         Vote.objects.select_for_update(of=("self",))
@@ -93,11 +93,14 @@ def vote_open(*, vote: Vote, by, now: dt.datetime | None = None) -> Vote:
     """Open a vote: only in a meeting in session that has quorum. Its
     topic is then deliberated."""
     now = now or timezone.now()
-    vote = _lock(vote)
+    vote = lock_vote(vote)
     require_manage(by, vote.meeting.council.community)
     if vote.status != VoteStatus.DRAFT:
         raise TransitionNotAllowed(_("This vote was opened already."), field="vote")
-    require_quorum(vote.meeting)
+    if vote.kind == VoteKind.OWNERS:
+        owners.owners_vote_open(vote, by=by, now=now)
+    else:
+        require_quorum(vote.meeting)
     vote.status = VoteStatus.OPEN
     vote.opened_at = now
     vote.save(update_fields=["status", "opened_at"])
@@ -183,7 +186,7 @@ def ballot_cast(
     now = now or timezone.now()
     if choice not in Choice.values:
         raise ValidationFailed(_("Choose yes, no or abstain."), field="choice")
-    vote = _lock(vote)
+    vote = lock_vote(vote)
     if vote.status == VoteStatus.DRAFT:
         raise TransitionNotAllowed(_("This vote has not opened yet."), field="vote")
     if vote.status == VoteStatus.CLOSED:
@@ -274,10 +277,12 @@ def vote_close(*, vote: Vote, by, now: dt.datetime | None = None) -> Vote:
     """Close an open vote, count it, and record the topic's decision
     (passed or not) in the meeting."""
     now = now or timezone.now()
-    vote = _lock(vote)
+    vote = lock_vote(vote)
     require_manage(by, vote.meeting.council.community)
     if vote.status != VoteStatus.OPEN:
         raise TransitionNotAllowed(_("This vote is not open."), field="vote")
+    if vote.kind == VoteKind.OWNERS:
+        return _owners_close(vote, by=by, now=now)
     count = tally(vote)
     vote.status = VoteStatus.CLOSED
     vote.closed_at = now
@@ -298,6 +303,44 @@ def vote_close(*, vote: Vote, by, now: dt.datetime | None = None) -> Vote:
         now=now,
     )
     return vote
+
+
+def _owners_close(vote: Vote, *, by, now) -> Vote:
+    count = owners.owners_tally(vote)
+    vote.status = VoteStatus.CLOSED
+    vote.closed_at = now
+    vote.yes, vote.no, vote.abstain = (
+        count.yes_heads,
+        count.no_heads,
+        count.abstain_heads,
+    )
+    vote.result = Result.PASSED if count.passed else Result.NOT_PASSED
+    vote.save()
+    topics.topic_decided(
+        topic=vote.topic,
+        outcome=TopicStatus.PASSED if count.passed else TopicStatus.NOT_PASSED,
+        by=by,
+        note=owners_summary(count),
+        now=now,
+    )
+    return vote
+
+
+def owners_summary(count) -> str:
+    """One line of an owners' count, for the decision and the minutes."""
+    return _(
+        "Owners' decision: %(heads)d of %(all_heads)d owners and %(area)s of "
+        "%(all_area)s m² took part; %(yes_heads)d owners with %(yes_area)s m² "
+        "consented — %(result)s."
+    ) % {
+        "heads": count.participating_heads,
+        "all_heads": count.total_heads,
+        "area": count.participating_area,
+        "all_area": count.total_area,
+        "yes_heads": count.yes_heads,
+        "yes_area": count.yes_area,
+        "result": _("passed") if count.passed else _("not passed"),
+    }
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from gongzhi.residents.homes import current_home
 
 from .. import selectors
 from ..models import Choice, MinutesStatus, SuggestionPhoto, VoteStatus
-from ..services import meetings, minutes, suggestions, votes
+from ..services import meetings, minutes, owners, suggestions, votes
 from .common import posted_id, refusal_message
 
 
@@ -186,23 +186,38 @@ def portal_scan(request, meeting_id: int):
 def portal_vote(request, vote_id: int):
     person = _person(request)
     vote = selectors.vote_for_resident(person, vote_id)
+    homes = owners.households_of(vote, person) if vote.kind == "owners" else []
     if request.method == "POST":
         try:
-            votes.ballot_cast(
-                vote=vote, choice=request.POST.get("choice", ""), by=request.user
-            )
+            if vote.kind == "owners":
+                owners.owner_ballot_cast(
+                    vote=vote,
+                    household_id=posted_id(request, "household"),
+                    choice=request.POST.get("choice", ""),
+                    by=request.user,
+                )
+            else:
+                votes.ballot_cast(
+                    vote=vote, choice=request.POST.get("choice", ""), by=request.user
+                )
         except DomainError as exc:
             refusal_message(request, exc)
         else:
             messages.success(request, _("Your vote is cast."))
         return redirect("councils:portal_vote", vote.pk)
     seat = votes.seat_of_user(vote, request.user)
+    voted_homes = set(vote.voters.values_list("household_id", flat=True))
+    waiting = [h for h in homes if h.household_id not in voted_homes]
     context = {
         "v": vote,
-        "voted": seat is not None and vote.voters.filter(seat=seat).exists(),
+        "voted": (seat is not None and vote.voters.filter(seat=seat).exists())
+        or bool(homes and not waiting),
+        "homes": waiting,
         "seat": seat,
         "choices": Choice.choices,
-        "tally": votes.tally(vote) if votes.results_shown(vote, request.user) else None,
+        "tally": votes.tally(vote)
+        if vote.kind == "council" and votes.results_shown(vote, request.user)
+        else None,
         "is_open": vote.status == VoteStatus.OPEN,
     }
     return render(request, "councils/portal/vote.html", context)

@@ -44,8 +44,18 @@ from ..models import (
     TaskPhoto,
     TopicStatus,
     Vote,
+    VoteKind,
 )
-from ..services import meetings, minutes, publicity, suggestions, topics, votes, work
+from ..services import (
+    meetings,
+    minutes,
+    owners,
+    publicity,
+    suggestions,
+    topics,
+    votes,
+    work,
+)
 from ..services.rules import may_manage
 from .choices import assignee_find, assignee_options, category_find, category_options
 from .common import (
@@ -428,14 +438,18 @@ def _live(meeting, user) -> dict:
     found = meetings.quorum(meeting)
     rows = []
     for vote in meeting.votes.select_related("topic").order_by("pk"):
-        rows.append(
-            {
-                "vote": vote,
-                "tally": votes.tally(vote),
-                "shown": votes.results_shown(vote, user),
-                "recused": votes.recused_seats(vote),
-            }
-        )
+        row = {"vote": vote, "shown": votes.results_shown(vote, user)}
+        if vote.kind == VoteKind.OWNERS:
+            try:
+                row["owners"] = owners.owners_tally(vote)
+            except DomainError as exc:
+                row["problem"] = str(exc.message)
+            row["roll"] = owners.roll_of(vote)
+            row["voted"] = set(vote.voters.values_list("household_id", flat=True))
+        else:
+            row["tally"] = votes.tally(vote)
+            row["recused"] = votes.recused_seats(vote)
+        rows.append(row)
     return {"m": meeting, "quorum": found, "votes": rows}
 
 
