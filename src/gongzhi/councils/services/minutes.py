@@ -68,6 +68,7 @@ def minutes_save(
     """A new version of the draft (during the meeting or the comments)."""
     now = now or timezone.now()
     require_manage(by, meeting.council.community)
+    meeting.refresh_from_db(fields=["status"])
     if meeting.status not in (MeetingStatus.IN_SESSION, *OVER):
         raise TransitionNotAllowed(
             _("Minutes are written once the meeting has opened."), field="text"
@@ -84,6 +85,7 @@ def minutes_open_comments(
 ) -> Minutes:
     now = now or timezone.now()
     require_manage(by, meeting.council.community)
+    meeting.refresh_from_db(fields=["status"])
     if meeting.status not in OVER:
         raise TransitionNotAllowed(
             _("Close the meeting before sending the minutes round."), field="status"

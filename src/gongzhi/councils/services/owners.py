@@ -70,6 +70,12 @@ def owners_vote_create(
             % {"topic": topic.title, "status": topic.get_status_display()},
             field="topic",
         )
+    if Vote.objects.filter(
+        meeting=meeting, topic=topic, status__in=(VoteStatus.DRAFT, VoteStatus.OPEN)
+    ).exists():
+        raise ValidationFailed(
+            _("A vote on this topic is prepared already."), field="topic"
+        )
     roll = roll_of(meeting)
     if not roll:
         raise ValidationFailed(

@@ -58,6 +58,7 @@ def task_create(
     street for a department. The topic is then being carried out."""
     now = now or timezone.now()
     require_manage(by, topic.community)
+    topic.refresh_from_db()
     if topic.status not in (TopicStatus.PASSED, TopicStatus.CARRYING_OUT):
         raise TransitionNotAllowed(
             _("Only a passed resolution becomes work."), field="status"
@@ -154,6 +155,7 @@ def budget_set(*, topic: Topic, source: str, approved, by) -> Budget:
     """The topic's budget line; the approved sum may not fall below what
     was spent already."""
     require_manage(by, topic.community)
+    topic.refresh_from_db()
     if topic.status not in (
         TopicStatus.PASSED,
         TopicStatus.CARRYING_OUT,

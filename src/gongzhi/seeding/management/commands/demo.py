@@ -23,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, bind, no_serve, **options):
         from gongzhi.accounts.roles import Role
         from gongzhi.areas.models import Area
+        from gongzhi.seeding.councils import seed_demo_councils
         from gongzhi.seeding.demo import (
             DEMO_PASSWORD,
             seed_demo,
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         # Then a year of requests (急难愁盼), dispatched to the teams and the
         # organizations seeded above.
         seed_demo_requests(stdout=self.stdout)
+        seed_demo_councils(stdout=self.stdout)  # after requests: 吹哨 and tasks
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]
