@@ -288,7 +288,7 @@ class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     NOTICED = "noticed", _("Notice published")
     IN_SESSION = "in_session", _("In session")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Meeting over")
     INQUORATE = "inquorate", _("Closed without quorum (流会)")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -384,13 +384,13 @@ class VoteKind(models.TextChoices):
 
 class VoteStatus(models.TextChoices):
     DRAFT = "draft", _("Not opened yet")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("Voting open")
+    CLOSED = "closed", _("Voting over")
 
 
 class Choice(models.TextChoices):
-    YES = "yes", _("Yes")
-    NO = "no", _("No")
+    YES = "yes", _("In favour")
+    NO = "no", _("Against")
     ABSTAIN = "abstain", _("Abstain")
 
 

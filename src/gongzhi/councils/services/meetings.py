@@ -67,10 +67,10 @@ MEETING_FLOW = Workflow(
         "cancel": move({M.PLANNED, M.NOTICED}, M.CANCELLED, "staff", reason=True),
     },
     labels={
-        "plan": gettext_lazy("Planned"),
+        "plan": gettext_lazy("Meeting planned"),
         "publish": gettext_lazy("Notice published"),
         "open": gettext_lazy("Opened"),
-        "close": gettext_lazy("Closed"),
+        "close": gettext_lazy("Meeting closed"),
         "cancel": gettext_lazy("Cancelled"),
     },
     permit=_meeting_permit,
