@@ -139,3 +139,45 @@ def test_a_chair_runs_a_meeting(page, browser, live_server, hall, media):  # noq
     expect(page.get_by_test_id("minutes-text")).to_contain_text("经表决通过")
     expect(page.get_by_test_id("draft")).to_be_visible()
     _shot(page, "councils-minutes-print")
+
+
+def test_the_public_page_on_a_phone_and_a_residents_objection(
+    phone_page,
+    hall,  # noqa: F811
+    media,
+):
+    from gongzhi.councils.models import Objection
+    from gongzhi.councils.services import meetings, topics, votes
+
+    for key in VOTING:
+        meetings.meeting_mark_present(
+            meeting=hall.meeting, seat=hall.seats[key], by=hall.staff
+        )
+    vote = votes.vote_create(
+        meeting=hall.meeting, topic=hall.topic, secret=True, by=hall.staff
+    )
+    votes.vote_open(vote=vote, by=hall.staff)
+    for key, choice in [("party", "yes"), ("committee", "yes"), ("owners", "no")]:
+        votes.ballot_cast(vote=vote, choice=choice, by=hall.holders[key].user)
+    votes.vote_close(vote=vote, by=hall.staff)
+    meetings.meeting_step(meeting=hall.meeting, action="close", by=hall.staff)
+    topics.topic_step(topic=hall.topic, action="publicise", by=hall.staff)
+
+    page = phone_page
+    community = hall.world.community
+    page.goto(page.base + f"/public/councils/{community.pk}/")
+    expect(page.get_by_test_id("topic")).to_contain_text("航院小区物业费调整")
+    expect(page.get_by_test_id("count")).to_contain_text("赞成 2 · 反对 1 · 弃权 0")
+    assert "业委会李" not in page.content()
+    assert_fits_phone(page)
+    _shot(page, "councils-public-community")
+    page.get_by_role("link", name="航院小区物业费调整").click()
+    expect(page.get_by_role("link", name="登录后提出异议")).to_be_visible()
+    log_in(page, RESIDENT)
+    page.goto(page.base + f"/public/councils/{community.pk}/topics/{hall.topic.pk}/")
+    page.get_by_label(re.compile("您的异议")).fill("物业费涨幅过大")
+    page.get_by_role("button", name="提交异议").click()
+    expect(page.get_by_text("您的异议已提交，社区将予以答复。")).to_be_visible()
+    assert_fits_phone(page)
+    _shot(page, "councils-public-topic-objection")
+    assert Objection.objects.get().text == "物业费涨幅过大"

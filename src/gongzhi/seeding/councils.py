@@ -360,17 +360,20 @@ def _water(community, staff, *, now):
             _finish_request(item, department, at + dt.timedelta(days=20))
         stone = work.milestone_add(task=task, title="管道更换完成", by=staff)
         work.milestone_done(milestone=stone, by=staff, now=at + dt.timedelta(days=20))
-        topics.topic_step(
-            topic=topic, action="finish", by=staff, now=at + dt.timedelta(days=21)
-        )
-        topics.topic_step(
-            topic=topic,
-            action="publicise",
-            notice_days=7,
-            by=staff,
-            now=at + dt.timedelta(days=22),
-        )
+        _finish(topic, staff, when=at + dt.timedelta(days=21), notice_days=7)
     return topic
+
+
+def _finish(topic, staff, *, when, notice_days: int) -> None:
+    """The work is done, and the next day the topic is publicised."""
+    topics.topic_step(topic=topic, action="finish", by=staff, now=when)
+    topics.topic_step(
+        topic=topic,
+        action="publicise",
+        notice_days=notice_days,
+        by=staff,
+        now=when + dt.timedelta(days=1),
+    )
 
 
 def _finish_request(item, assignee, when) -> None:
@@ -505,16 +508,7 @@ def _renovation(community, staff, *, now, rng):
         )
     topic.refresh_from_db()
     if topic.status == "carrying_out":
-        topics.topic_step(
-            topic=topic, action="finish", by=staff, now=at + dt.timedelta(days=90)
-        )
-        topics.topic_step(
-            topic=topic,
-            action="publicise",
-            notice_days=10,
-            by=staff,
-            now=at + dt.timedelta(days=91),
-        )
+        _finish(topic, staff, when=at + dt.timedelta(days=90), notice_days=10)
     return collection
 
 

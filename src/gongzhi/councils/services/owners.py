@@ -30,7 +30,6 @@ from ..models import (
     Meeting,
     PassRule,
     Topic,
-    TopicStatus,
     Vote,
     Voted,
     VoteKind,
@@ -60,22 +59,9 @@ def owners_vote_create(
     (maintenance funds, rebuilding, a change of use of common parts).
     Refused, writing nothing, where the registry lacks a household's floor
     area or owner."""
-    require_manage(by, meeting.council.community)
-    if not meeting.agenda.filter(topic=topic).exists():
-        raise ValidationFailed(_("This topic is not on the agenda."), field="topic")
-    topic.refresh_from_db()
-    if topic.status not in (TopicStatus.SCHEDULED, TopicStatus.DELIBERATED):
-        raise TransitionNotAllowed(
-            _("“%(topic)s” is %(status)s: there is nothing to vote on.")
-            % {"topic": topic.title, "status": topic.get_status_display()},
-            field="topic",
-        )
-    if Vote.objects.filter(
-        meeting=meeting, topic=topic, status__in=(VoteStatus.DRAFT, VoteStatus.OPEN)
-    ).exists():
-        raise ValidationFailed(
-            _("A vote on this topic is prepared already."), field="topic"
-        )
+    from .votes import votable_check
+
+    votable_check(meeting, topic, by=by)
     roll = roll_of(meeting)
     if not roll:
         raise ValidationFailed(

@@ -38,17 +38,10 @@ from .meetings import require_quorum, seats_on
 from .rules import may_manage, require_manage
 
 
-@transaction.atomic
-def vote_create(
-    *,
-    meeting: Meeting,
-    topic: Topic,
-    by,
-    secret: bool | None = None,
-    now: dt.datetime | None = None,
-) -> Vote:
-    """A vote on an agenda topic, its rules copied from the council (secret
-    as the council says unless given), its recused parties from the topic."""
+def votable_check(meeting: Meeting, topic: Topic, *, by) -> None:
+    """Refuse a vote (of the council or of owners) on ``topic`` unless the
+    caller runs the meeting, the topic is on its agenda, waits for a
+    decision and has no vote prepared or open already."""
     require_manage(by, meeting.council.community)
     if not meeting.agenda.filter(topic=topic).exists():
         raise ValidationFailed(_("This topic is not on the agenda."), field="topic")
@@ -65,6 +58,20 @@ def vote_create(
         raise ValidationFailed(
             _("A vote on this topic is prepared already."), field="topic"
         )
+
+
+@transaction.atomic
+def vote_create(
+    *,
+    meeting: Meeting,
+    topic: Topic,
+    by,
+    secret: bool | None = None,
+    now: dt.datetime | None = None,
+) -> Vote:
+    """A vote on an agenda topic, its rules copied from the council (secret
+    as the council says unless given), its recused parties from the topic."""
+    votable_check(meeting, topic, by=by)
     council = meeting.council
     return Vote.objects.create(
         meeting=meeting,
