@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from . import care, imports, people
+from . import care, imports, people, properties
 
 router = Router(tags=["residents"])
 router.add_router("", people.router)
 router.add_router("", imports.router)
 router.add_router("", care.router)
+router.add_router("", properties.router)

@@ -79,6 +79,19 @@ def _area(request, pk: int | None, perm: str) -> Area | None:
     return area_seen(request, pk, perm)
 
 
+def rejected_answer(exc: imports.ImportRejected) -> Status:
+    """The 422 answer of an import whose rows have errors."""
+    return Status(
+        422,
+        {
+            "detail": str(exc.message),
+            "field": "file",
+            "error_count": len(exc.errors),
+            "errors": [e.as_dict() for e in exc.errors[:MAX_ERRORS]],
+        },
+    )
+
+
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -106,15 +119,7 @@ def import_people(request, file: File[UploadedFile] = None, area_id: int | None 
             file=file, by=request.user, area=area, request=request, filename=file.name
         )
     except imports.ImportRejected as exc:
-        return Status(
-            422,
-            {
-                "detail": str(exc.message),
-                "field": "file",
-                "error_count": len(exc.errors),
-                "errors": [e.as_dict() for e in exc.errors[:MAX_ERRORS]],
-            },
-        )
+        return rejected_answer(exc)
     return Status(200, summary.__dict__)
 
 

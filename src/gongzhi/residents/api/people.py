@@ -92,7 +92,7 @@ class PeopleQuery(Schema):
     area_id: int | None = None
     tag_id: int | None = None
     age_band: Literal["", "0-17", "18-59", "60-79", "80+"] = ""
-    status: Literal["active", "moved_out", "deceased", "all"] = "active"
+    status: Literal["active", "moved_out", "deceased", "elsewhere", "all"] = "active"
 
 
 @router.get(

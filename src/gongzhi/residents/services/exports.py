@@ -55,6 +55,7 @@ STATUS_TITLES = {
     PersonStatus.ACTIVE: "在住",
     PersonStatus.MOVED_OUT: "已迁出",
     PersonStatus.DECEASED: "已故",
+    PersonStatus.ELSEWHERE: "不在此居住的产权人",
 }
 EXTRA_TITLES = ("状态", "所属社区", "所属网格")
 _PHONE = re.compile(r"^1\d{10}$")

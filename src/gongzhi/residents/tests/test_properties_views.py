@@ -157,6 +157,9 @@ def test_the_import_page_reports_rows_and_imports_a_good_file(staff, areas):
     report = response.context["report"]
     got = staff.get(f"{LIST}import/report/{report}.xlsx")
     assert got.status_code == 200
+    assert "房屋产权导入_错误报告" in got["Content-Disposition"] or (
+        "attachment" in got["Content-Disposition"]
+    )
     good = workbook_bytes([row()], titles=TITLES, sheet_title="房屋产权")
     response = staff.post(url, {"file": upload(good, "产权.xlsx")})
     assert response.status_code == 302
@@ -172,3 +175,23 @@ def test_the_template_and_the_export_download(staff, areas):
     data = b"".join(export.streaming_content)
     rows = list(load_workbook(io.BytesIO(data))["房屋产权"].iter_rows(values_only=True))
     assert rows[1][0] == "住址"
+
+
+def test_an_error_report_is_its_uploaders_alone(client, users, demo_people, areas):
+    client.force_login(users["staff"])
+    bad = workbook_bytes(
+        [row(专有部分面积="abc")], titles=TITLES, sheet_title="房屋产权"
+    )
+    response = client.post(f"{LIST}import/", {"file": upload(bad, "产权.xlsx")})
+    token = response.context["report"]
+    client.force_login(users["secretary"])  # imports here too, not her upload
+    assert client.get(f"{LIST}import/report/{token}.xlsx").status_code == 404
+
+
+def test_the_list_reads_a_page_in_a_few_queries(
+    staff, areas, django_assert_max_num_queries
+):
+    staff.get(f"{LIST}?area={areas['estate'].pk}")  # sessions, caches warmed
+    with django_assert_max_num_queries(16):
+        response = staff.get(f"{LIST}?area={areas['community'].pk}")
+    assert response.status_code == 200

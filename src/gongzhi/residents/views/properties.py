@@ -227,7 +227,6 @@ def property_edit(request, household_id: int):
         "property_form": property_form,
         "pick_form": pick_form,
         "register_form": register_form,
-        "end_form": OwnerEndForm(),
         "q": q,
     }
     status = 400 if form is not None else 200
