@@ -19,6 +19,7 @@ from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.tree import community_of, is_within
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import TransitionNotAllowed, ValidationFailed
+from gongzhi.core.hooks import announce
 from gongzhi.core.rotating import (
     CodeExpired,
     CodeInvalid,
@@ -45,6 +46,10 @@ from ..models import (
 from . import topics
 from .rules import permit, require_manage
 
+# Announced when a meeting's notice is published (``meeting``): whoever
+# delivers notices to the members and, for a public council, to the area's
+# residents subscribes to it.
+MEETING_NOTICED = "councils.meeting_noticed"
 NAME_MAX = 100
 PLACE_MAX = 200
 DAYS_MAX = 60
@@ -313,6 +318,8 @@ def meeting_step(
     )
     if action == "close":
         _defer_open_topics(item, by=by, now=now)
+    if action == "publish":
+        announce(MEETING_NOTICED, meeting=item)
     return item
 
 

@@ -57,6 +57,8 @@ FLOW = Workflow(
     reason_max=TEXT_MAX,
 )
 DECISIONS = {S.PASSED, S.NOT_PASSED, S.DEFERRED}
+# Announced when a topic is opened (``topic``).
+TOPIC_OPENED = "councils.topic_opened"
 NOTICE_DAYS_MAX = 60
 
 
@@ -124,7 +126,7 @@ def topic_open(
             topic=topic
         )
     FLOW.begin(topic, action="open", by=by, now=now)
-    announce("councils.topic_opened", topic=topic)
+    announce(TOPIC_OPENED, topic=topic)
     return topic
 
 

@@ -111,3 +111,31 @@ def test_a_meeting_with_quorum_closes_normally(hall):
     present(hall, *VOTING)
     closed = meetings.meeting_step(meeting=hall.meeting, action="close", by=hall.staff)
     assert closed.status == MeetingStatus.CLOSED
+
+
+def test_publishing_the_notice_is_announced_for_whoever_delivers_it(hall):
+    from gongzhi.core.hooks import subscribe, unsubscribe
+
+    heard = []
+
+    def listen(meeting):
+        heard.append(meeting.pk)
+
+    later = meetings.meeting_plan(
+        council=hall.council,
+        title="十二月议事会",
+        place="居委会",
+        starts_at=timezone.now() + dt.timedelta(days=10),
+        by=hall.staff,
+    )
+    other = topics.topic_open(
+        community=hall.world.community, title="十二月议题", by=hall.staff
+    )
+    topics.topic_step(topic=other, action="accept", by=hall.staff)
+    meetings.agenda_add(meeting=later, topic=other, by=hall.staff)
+    subscribe(meetings.MEETING_NOTICED, listen)
+    try:
+        meetings.meeting_step(meeting=later, action="publish", by=hall.staff)
+    finally:
+        unsubscribe(meetings.MEETING_NOTICED, listen)
+    assert heard == [later.pk]

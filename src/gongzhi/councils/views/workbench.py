@@ -154,6 +154,7 @@ def collection_page(request, collection_id: int):
                 title=request.POST.get("title", ""),
                 description="\n".join(r.text for r in rows),
                 suggestions=rows,
+                interested=request.POST.getlist("interested"),
                 by=request.user,
             )
         except DomainError as exc:
@@ -166,7 +167,12 @@ def collection_page(request, collection_id: int):
         .prefetch_related("photos")
         .order_by("-supports", "created_at")
     )
-    context = {"c": collection, "rows": rows, "manage": manage}
+    context = {
+        "c": collection,
+        "rows": rows,
+        "manage": manage,
+        "parties": Party.choices,
+    }
     return render(request, "councils/workbench/collection.html", context)
 
 
