@@ -48,6 +48,14 @@ EXEMPT_PAGES = {
     "/honours/publicity/<int:selection_id>/": "public 公示: test_public.py",
     "/honours/photos/<int:photo_id>/": "publicised photos: test_public.py",
     "/honours/nominations/<int:nomination_id>/object/": "any login: test_public.py",
+    # 公示: a community's council decisions are public by design, read with
+    # no login. gongzhi/councils/tests/test_public.py proves a page shows
+    # its own community's decided topics only, a topic not decided or of
+    # another community is 404, and no voter is named.
+    "/public/councils/<int:community_id>/": "public by design: test_public.py",
+    "/public/councils/<int:community_id>/topics/<int:topic_id>/": (
+        "public by design: test_public.py"
+    ),
     # The same for the 房屋产权 import: test_properties_views.py (another
     # login's fetch of a report is 404).
     "/workbench/residents/properties/import/report/<str:token>.xlsx": (

@@ -59,6 +59,8 @@ class Perm:
     SELECTION_NOMINATE = "selection.nominate"  # nominate people, homes, buildings
     SELECTION_MANAGE = "selection.manage"  # run selections: review, vote, 公示
     JOBS_MANAGE = "jobs.manage"  # background jobs: the schedule, failures, retry
+    COUNCIL_MANAGE = "council.manage"  # collections, topics, councils, meetings
+    COUNCIL_VIEW = "council.view"  # councils, topics, votes and their figures
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -75,6 +77,9 @@ _ORGS = {Perm.ORG_MANAGE, Perm.ORG_VIEW}
 # departments.
 _REQUESTS_RAISE = {Perm.REQUEST_RAISE, Perm.REQUEST_VIEW}
 _REQUESTS_DISPATCH = _REQUESTS_RAISE | {Perm.REQUEST_DISPATCH}
+# 议事协商: community staff run collections, councils and meetings; the
+# street and district read them.
+_COUNCILS = {Perm.COUNCIL_MANAGE, Perm.COUNCIL_VIEW}
 
 # 三员分立: the system, security and audit administrators run the platform,
 # the grants and the audit trail respectively. None of the three holds
@@ -94,6 +99,7 @@ ROLE_PERMS: dict[str, set[str]] = {
     | _ACTIVITIES
     | _ORGS
     | _REQUESTS_DISPATCH
+    | _COUNCILS
     | {
         Perm.RESIDENT_IMPORT,
         Perm.POINTS_AWARD,
@@ -105,6 +111,7 @@ ROLE_PERMS: dict[str, set[str]] = {
     | _ACTIVITIES
     | _ORGS
     | _REQUESTS_DISPATCH
+    | _COUNCILS
     | {
         Perm.REQUEST_CONFIGURE,
         Perm.RESIDENT_IMPORT,
@@ -127,6 +134,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.REQUEST_VIEW,
         Perm.REQUEST_DISPATCH,
         Perm.REQUEST_CONFIGURE,
+        Perm.COUNCIL_VIEW,
     },
     Role.DISTRICT_MANAGER: _STAFF_COMMON
     | {
@@ -138,6 +146,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.ACTIVITY_VIEW,
         Perm.ORG_VIEW,
         Perm.REQUEST_VIEW,
+        Perm.COUNCIL_VIEW,
     },
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,

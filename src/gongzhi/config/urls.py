@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("gongzhi.insights.urls_rates")),
     path("", include("gongzhi.requests.urls")),
     path("", include("gongzhi.selections.urls")),
+    path("", include("gongzhi.councils.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

@@ -23,6 +23,7 @@ from gongzhi.accounts.refusals import ERRORS, NOT_ALLOWED, area_seen, seen
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import in_scope, scoped
 from gongzhi.core.errors import NotAllowed, ValidationFailed, fields_renamed
+from gongzhi.core.rotating import CODE_SECONDS
 from gongzhi.core.schemas import StepOut
 from gongzhi.orgs.selectors import org_list
 from gongzhi.residents.selectors.people import person_seen
@@ -529,9 +530,7 @@ def session_code(request, session_id: int, direction: str = "in"):
     if direction not in ("in", "out"):
         raise ValidationFailed(_("Choose in or out."), field="direction")
     now = timezone.now()
-    window_end = (int(now.timestamp()) // attendance.CODE_SECONDS + 2) * (
-        attendance.CODE_SECONDS
-    )
+    window_end = (int(now.timestamp()) // CODE_SECONDS + 2) * (CODE_SECONDS)
     return {
         "direction": direction,
         "code": attendance.scan_code(occurrence, direction, now=now),

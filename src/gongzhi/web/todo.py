@@ -22,6 +22,7 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can
 from gongzhi.areas.models import Area, Kind
+from gongzhi.councils import selectors as councils
 from gongzhi.points.selectors import awards_to_approve, resident_points
 from gongzhi.requests import selectors as service_requests
 from gongzhi.requests.services.rules import handled_by
@@ -36,6 +37,7 @@ REQUESTS, SERVICE, POINTS = (
     "volunteering:portal_service",
     "points:portal_points",
 )
+COUNCILS = "councils:portal_home"
 
 # Kinds whose desk is one community's, or what lies within a grid's reach.
 _LOCAL = {Kind.COMMUNITY, Kind.GRID, Kind.ESTATE, Kind.BUILDING, Kind.ENTRANCE}
@@ -137,6 +139,25 @@ def todos_at(*, user: User, area: Area) -> list[Todo]:
                 _url("selections:home"),
             )
         )
+    if area.kind == Kind.COMMUNITY and user_can(
+        user=user, perm=Perm.COUNCIL_MANAGE, area=area
+    ):
+        found.append(
+            Todo(
+                "topics",
+                _("Council topics to accept"),
+                councils.topics_to_accept(user=user, community=area).count(),
+                _url("councils:home"),
+            )
+        )
+        found.append(
+            Todo(
+                "council_objections",
+                _("Objections to council decisions"),
+                councils.objections_to_answer(user=user, community=area).count(),
+                _url("councils:home"),
+            )
+        )
     if area.kind in (Kind.COMMUNITY, Kind.STREET) and user_can(
         user=user, perm=Perm.ACTIVITY_VIEW, area=area
     ):
@@ -197,4 +218,10 @@ def todos_of_resident(*, user: User) -> list[Todo]:
         Todo("activities", _("Activities I signed up for"), coming, _url(SERVICE)),
         Todo("points", _("My points"), points.balance, _url(POINTS)),
         Todo("pickup", _("Goods to pick up"), points.to_pick_up, _url(POINTS)),
+        Todo(
+            "votes",
+            _("Council votes open to me"),
+            councils.votes_open_for(person).count(),
+            _url(COUNCILS),
+        ),
     ]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongzhi.orgs",
     "gongzhi.requests",
     "gongzhi.selections",
+    "gongzhi.councils",
     "gongzhi.insights",
     "gongzhi.seeding",
     "gongzhi.web",

@@ -9,8 +9,6 @@ never after, so a code photographed and passed round later is refused.
 """
 
 import datetime as dt
-import hashlib
-import hmac
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
@@ -23,6 +21,12 @@ from gongzhi.audit.models import Action
 from gongzhi.audit.services import audit_record
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import TransitionNotAllowed, ValidationFailed
+from gongzhi.core.rotating import (
+    CodeExpired,
+    CodeInvalid,
+    rotating_code,
+    rotating_code_check,
+)
 from gongzhi.points.services.accounts import resident_account
 from gongzhi.points.services.earning import award_service_hours, award_withdraw
 
@@ -37,7 +41,6 @@ from ..models import (
 )
 from .rules import may_take_part, require_organizer
 
-CODE_SECONDS = 60
 # Check-in opens this long before a session starts; check-out stays open
 # this long after it ends, for the volunteer who forgot at the door.
 EARLY = dt.timedelta(minutes=30)
@@ -53,23 +56,13 @@ class Direction:
     OUT = "out"
 
 
-def _window(now: dt.datetime) -> int:
-    return int(now.timestamp()) // CODE_SECONDS
-
-
-def _mac(occurrence: Occurrence, direction: str, window: int) -> str:
-    message = f"{occurrence.pk}:{direction}:{window}".encode()
-    return hmac.new(occurrence.secret.encode(), message, hashlib.sha256).hexdigest()[
-        :16
-    ]
-
-
 def scan_code(
     occurrence: Occurrence, direction: str, *, now: dt.datetime | None = None
 ) -> str:
     """The code the organizer's screen shows this minute."""
-    window = _window(now or timezone.now())
-    return f"{direction}.{window}.{_mac(occurrence, direction, window)}"
+    return rotating_code(
+        secret=occurrence.secret, pk=occurrence.pk, direction=direction, now=now
+    )
 
 
 def code_check(
@@ -78,25 +71,22 @@ def code_check(
     """The direction (in or out) of a valid code; refuses a forged code and
     one from an earlier minute, naming the field ``code``."""
     try:
-        direction, window_text, mac = str(code or "").strip().split(".")
-        window = int(window_text)
-    except ValueError:
+        return rotating_code_check(
+            secret=occurrence.secret,
+            pk=occurrence.pk,
+            code=code,
+            directions=(Direction.IN, Direction.OUT),
+            now=now,
+        )
+    except CodeInvalid:
         raise ValidationFailed(
             _("This is not a check-in code of this session."), field="code"
         ) from None
-    if direction not in (Direction.IN, Direction.OUT) or not hmac.compare_digest(
-        mac, _mac(occurrence, direction, window)
-    ):
-        raise ValidationFailed(
-            _("This is not a check-in code of this session."), field="code"
-        )
-    current = _window(now or timezone.now())
-    if not current - 1 <= window <= current:
+    except CodeExpired:
         raise ValidationFailed(
             _("This code has expired: scan the code on the organizer's screen now."),
             field="code",
-        )
-    return direction
+        ) from None
 
 
 def hours_between(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +30,7 @@ from gongzhi.areas.tree import street_of
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
 from gongzhi.core.photos import photo_file_response
+from gongzhi.core.rotating import code_qr_svg
 from gongzhi.residents.homes import last_known_community
 
 from .. import selectors
@@ -321,8 +321,7 @@ def scan_qr(request, occurrence: Occurrence, direction: str) -> tuple[str, str]:
     link = request.build_absolute_uri(
         reverse("volunteering:portal_scan", args=[occurrence.pk]) + f"?c={code}"
     )
-    svg = segno.make(link, micro=False).svg_inline(scale=4, border=2, omitsize=True)
-    return link, svg
+    return link, code_qr_svg(link)
 
 
 @login_required

@@ -301,5 +301,6 @@ def test_the_api_gives_a_resident_her_own(api_client, shop, users):
         "activities": 0,
         "points": 100,
         "pickup": 0,
+        "votes": 0,
     }
     assert body["queues"] == []

@@ -28,6 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, bind, no_serve, no_worker=False, **options):
         from gongzhi.accounts.roles import Role
         from gongzhi.areas.models import Area
+        from gongzhi.seeding.councils import seed_demo_councils
         from gongzhi.seeding.demo import (
             DEMO_PASSWORD,
             seed_demo,
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         # Then a year of requests (急难愁盼), dispatched to the teams and the
         # organizations seeded above.
         seed_demo_requests(stdout=self.stdout)
+        seed_demo_councils(stdout=self.stdout)  # after requests: 吹哨 and tasks
         # Then the year's selections, whose honoured speak at its talks.
         from gongzhi.seeding.selections import seed_demo_selections
 

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         if requests_communities is not None and requests_communities < 0:
             raise CommandError("--requests-communities: give 0 or more")
         if scale == "demo":
+            from gongzhi.seeding.councils import seed_demo_councils
             from gongzhi.seeding.demo import (
                 seed_demo,
                 seed_demo_people,
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             seed_demo_orgs(stdout=self.stdout)
             # After the organizations: requests go to their teams and units.
             seed_demo_requests(stdout=self.stdout)
+            seed_demo_councils(stdout=self.stdout)  # after requests: 吹哨 and tasks
             from gongzhi.seeding.selections import seed_demo_selections
 
             seed_demo_selections(stdout=self.stdout)
