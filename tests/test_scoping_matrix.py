@@ -130,7 +130,7 @@ _REACH = {
         workbench=False,
         # "follows": following the requests of her own community (rows
         # name only the places of her community, or none of them).
-        pages=frozenset({"own_points", "own_activities", "follows"}),
+        pages=frozenset({"own_points", "own_activities", "follows", "own_notices"}),
         near=STREET,
     ),
     "system_admin": Reach(

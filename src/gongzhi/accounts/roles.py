@@ -55,6 +55,9 @@ class Perm:
     REQUEST_DISPATCH = "request.dispatch"  # 派单, reject, merge, 回访; 吹哨 routing
     REQUEST_HANDLE = "request.handle"  # work the queues one is a handler of (接单)
     REQUEST_CONFIGURE = "request.configure"  # categories, departments, handlers
+    NOTICE_PUBLISH = "notice.publish"  # publish 通知公告 to an area
+    NOTICE_VIEW = "notice.view"  # notices' read receipts: who has not read
+    OUTBOX_VIEW = "outbox.view"  # the outgoing SMS/WeChat messages kept here
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -71,6 +74,8 @@ _ORGS = {Perm.ORG_MANAGE, Perm.ORG_VIEW}
 # departments.
 _REQUESTS_RAISE = {Perm.REQUEST_RAISE, Perm.REQUEST_VIEW}
 _REQUESTS_DISPATCH = _REQUESTS_RAISE | {Perm.REQUEST_DISPATCH}
+# 通知公告: staff publish; whoever knocks on doors reads who has not read.
+_NOTICES = {Perm.NOTICE_PUBLISH, Perm.NOTICE_VIEW}
 
 # 三员分立: the system, security and audit administrators run the platform,
 # the grants and the audit trail respectively. None of the three holds
@@ -145,6 +150,15 @@ ROLE_PERMS: dict[str, set[str]] = {
     Role.SECURITY_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.GRANT_MANAGE},
     Role.AUDIT_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.AUDIT_VIEW},
 }
+
+# 通知公告: staff and the street publish; grid workers and building leaders
+# read who has not read, to knock on the door. The system administrator
+# reads the outgoing SMS and WeChat messages the embedded default keeps.
+for _role in (Role.STAFF, Role.SECRETARY, Role.STREET_MANAGER, Role.DISTRICT_MANAGER):
+    ROLE_PERMS[_role] |= _NOTICES
+for _role in (Role.GRID_WORKER, Role.BUILDING_LEADER):
+    ROLE_PERMS[_role] |= {Perm.NOTICE_VIEW}
+ROLE_PERMS[Role.SYSTEM_ADMIN] |= {Perm.OUTBOX_VIEW}
 
 _ADMIN_KINDS = {Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY}
 

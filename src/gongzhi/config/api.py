@@ -90,6 +90,7 @@ def _routers():
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
     from gongzhi.insights.rates_api import router as rates_router
+    from gongzhi.notices.api import router as notices_router
     from gongzhi.orgs.api import router as orgs_router
     from gongzhi.points.api import router as points_router
     from gongzhi.requests.api import router as requests_router
@@ -106,6 +107,7 @@ def _routers():
     api.add_router("/orgs", orgs_router)
     api.add_router("/requests", requests_router)
     api.add_router("/requests/rates", rates_router)
+    api.add_router("/", notices_router)
 
 
 _routers()

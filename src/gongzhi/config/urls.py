@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("gongzhi.orgs.urls")),
     path("", include("gongzhi.insights.urls_rates")),
     path("", include("gongzhi.requests.urls")),
+    path("", include("gongzhi.notices.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gongzhi.volunteering",
     "gongzhi.orgs",
     "gongzhi.requests",
+    "gongzhi.notices",
     "gongzhi.insights",
     "gongzhi.seeding",
     "gongzhi.web",
@@ -256,6 +257,59 @@ else:
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Periodic jobs: a task's dotted path and how often it runs, in seconds.
+GONGZHI_SCHEDULE = {
+    "notices-deliver": {"task": "gongzhi.notices.tasks.deliver_outbox", "every": 30},
+    "notices-deadlines": {"task": "gongzhi.notices.tasks.warn_deadlines", "every": 600},
+    "notices-unrated": {"task": "gongzhi.notices.tasks.remind_unrated", "every": 3600},
+    "notices-visits-due": {
+        "task": "gongzhi.notices.tasks.visits_due_digest",
+        "every": 86400,
+    },
+    "notices-activity-tomorrow": {
+        "task": "gongzhi.notices.tasks.activities_tomorrow",
+        "every": 3600,
+    },
+    "notices-points-expiring": {
+        "task": "gongzhi.notices.tasks.points_expiring",
+        "every": 86400,
+    },
+}
+
+# Channels for messages beyond the message centre. Each is configured from
+# the environment; unconfigured, it keeps what it would send in the outbox
+# page the system administrator reads (the embedded default).
+NOTICES_SMS = {
+    # Tencent Cloud SMS (SendSms, API 2021-01-11, TC3-HMAC-SHA256).
+    "endpoint": os.environ.get(
+        "GONGZHI_SMS_ENDPOINT", "https://sms.tencentcloudapi.com"
+    ),
+    "secret_id": os.environ.get("GONGZHI_SMS_SECRET_ID", ""),
+    "secret_key": os.environ.get("GONGZHI_SMS_SECRET_KEY", ""),
+    "region": os.environ.get("GONGZHI_SMS_REGION", "ap-guangzhou"),
+    "sdk_app_id": os.environ.get("GONGZHI_SMS_SDK_APP_ID", ""),
+    "sign_name": os.environ.get("GONGZHI_SMS_SIGN_NAME", ""),
+    "template_id": os.environ.get("GONGZHI_SMS_TEMPLATE_ID", ""),
+    "per_second": int(os.environ.get("GONGZHI_SMS_PER_SECOND", "20")),
+}
+NOTICES_WECHAT = {
+    # WeChat mini-program subscription messages.
+    "endpoint": os.environ.get("GONGZHI_WECHAT_ENDPOINT", "https://api.weixin.qq.com"),
+    "app_id": os.environ.get("GONGZHI_WECHAT_APP_ID", ""),
+    "app_secret": os.environ.get("GONGZHI_WECHAT_APP_SECRET", ""),
+    "template_id": os.environ.get("GONGZHI_WECHAT_TEMPLATE_ID", ""),
+    "page": os.environ.get("GONGZHI_WECHAT_PAGE", "pages/messages/index"),
+    "per_second": int(os.environ.get("GONGZHI_WECHAT_PER_SECOND", "20")),
+}
+NOTICES_WECOM = {
+    # 企业微信 application messages.
+    "endpoint": os.environ.get("GONGZHI_WECOM_ENDPOINT", "https://qyapi.weixin.qq.com"),
+    "corp_id": os.environ.get("GONGZHI_WECOM_CORP_ID", ""),
+    "corp_secret": os.environ.get("GONGZHI_WECOM_CORP_SECRET", ""),
+    "agent_id": os.environ.get("GONGZHI_WECOM_AGENT_ID", ""),
+    "per_second": int(os.environ.get("GONGZHI_WECOM_PER_SECOND", "10")),
+}
 
 LOGGING = {
     "version": 1,
