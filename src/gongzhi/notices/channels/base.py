@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from dataclasses import dataclass
 
 
@@ -71,21 +72,29 @@ class OutboxAdapter(Adapter):
 
 
 class Throttle:
-    """At most ``per_second`` sends a second from this process: the
+    """At most ``per_second`` sends in any second from this process (a
+    sliding window, with a little room for the network's jitter): the
     providers' documented limits are kept rather than hit."""
 
+    MARGIN = 0.05
+
     def __init__(self, per_second: float):
-        self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self._next = 0.0
+        self.per_second = max(int(per_second), 0)
+        self._sent: deque[float] = deque()
         self._lock = threading.Lock()
 
     def wait(self) -> None:
+        if not self.per_second:
+            return
         with self._lock:
             now = time.monotonic()
-            if self._next > now:
-                time.sleep(self._next - now)
-                now = self._next
-            self._next = now + self.interval
+            while self._sent and now - self._sent[0] >= 1.0 + self.MARGIN:
+                self._sent.popleft()
+            if len(self._sent) >= self.per_second:
+                time.sleep(self._sent[0] + 1.0 + self.MARGIN - now)
+                self._sent.popleft()
+                now = time.monotonic()
+            self._sent.append(now)
 
 
 class Unreachable(Exception):
