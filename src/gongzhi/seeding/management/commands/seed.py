@@ -68,6 +68,7 @@ class Command(BaseCommand):
                 seed_demo_towers,
                 seed_demo_visits,
             )
+            from gongzhi.seeding.notices import seed_demo_notices
             from gongzhi.seeding.orgs import seed_demo_orgs
             from gongzhi.seeding.points import seed_demo_points
             from gongzhi.seeding.requests import seed_demo_requests
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             seed_demo_orgs(stdout=self.stdout)
             # After the organizations: requests go to their teams and units.
             seed_demo_requests(stdout=self.stdout)
+            seed_demo_notices()
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
