@@ -39,6 +39,10 @@ EXEMPT_PAGES = {
     # test_imports.py (a rejected upload ... offers a report) proves another
     # login's fetch of it is 404.
     "/workbench/residents/import/report/<str:token>.xlsx": "own: test_imports.py",
+    # How far one's own background job is, polled by its page; no place in
+    # it. gongzhi/jobs/tests/test_views.py proves another login's poll of it
+    # is 404.
+    "/workbench/jobs/<str:pk>/status/": "own: jobs/tests/test_views.py",
 }
 
 # Whole parts of the site no row can take, each with its reason.

@@ -58,6 +58,7 @@ class Perm:
     NOTICE_PUBLISH = "notice.publish"  # publish 通知公告 to an area
     NOTICE_VIEW = "notice.view"  # notices' read receipts: who has not read
     OUTBOX_VIEW = "outbox.view"  # the outgoing SMS/WeChat messages kept here
+    JOBS_MANAGE = "jobs.manage"  # background jobs: the schedule, failures, retry
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -146,6 +147,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.AREA_MANAGE,
         Perm.ACCOUNT_MANAGE,
         Perm.REQUEST_CONFIGURE,
+        Perm.JOBS_MANAGE,
     },
     Role.SECURITY_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.GRANT_MANAGE},
     Role.AUDIT_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.AUDIT_VIEW},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("gongzhi.web.urls")),
     path("", include("gongzhi.areas.urls")),
     path("", include("gongzhi.audit.urls")),
+    path("", include("gongzhi.jobs.urls")),
     path("workbench/residents/", include("gongzhi.residents.urls")),
     path("", include("gongzhi.points.urls")),
     path("", include("gongzhi.volunteering.feed_urls")),

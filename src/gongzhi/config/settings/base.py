@@ -59,11 +59,13 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",
     "ninja",
     "gongzhi.core",
     "gongzhi.areas",
     "gongzhi.accounts",
     "gongzhi.audit",
+    "gongzhi.jobs",
     "gongzhi.residents",
     "gongzhi.points",
     "gongzhi.volunteering",
@@ -256,16 +258,45 @@ else:
         }
     }
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work is queued in the database (django-tasks-db) and run by
+# `gongzhi worker` (`gongzhi demo` starts one beside the web server): the
+# embedded default needs no other service, PostgreSQL carries it when
+# deployed. See docs/workers.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Periodic jobs: a task's dotted path and how often it runs, in seconds.
+# Periodic jobs by name: {"task": <dotted path of a @task>, "every": <seconds>}
+# or {"task": …, "at": "HH:MM"} (local time, daily). The workers enqueue each
+# due slot once, whatever their number, and run one at a time per name.
 GONGZHI_SCHEDULE = {
+    # SLA flags, 吹哨 escalation and unrated requests' auto-close.
+    "requests-sweep": {
+        "task": "gongzhi.requests.tasks.sweep_overdue_task",
+        "every": 300,
+    },
+    "activities-finish-ended": {
+        "task": "gongzhi.volunteering.tasks.activities_finish_ended_task",
+        "every": 900,
+    },
+    "insights-rate-rollups": {
+        "task": "gongzhi.insights.rate_tasks.rollup_rebuild_task",
+        "at": "02:30",
+    },
+    "points-orders-unclaimed": {
+        "task": "gongzhi.points.tasks.orders_cancel_unclaimed_task",
+        "at": "03:00",
+    },
+    "points-expire": {"task": "gongzhi.points.tasks.points_expire_task", "at": "03:15"},
+    "jobs-prune": {"task": "gongzhi.jobs.tasks.results_prune_task", "at": "04:00"},
+    "sessions-clear": {"task": "gongzhi.jobs.tasks.sessions_clear_task", "at": "04:10"},
+    # Notifications: the outbox's sends, and the events nothing announces
+    # (deadlines near, ratings awaited, visits due, tomorrow's sessions,
+    # points about to lapse).
     "notices-deliver": {"task": "gongzhi.notices.tasks.deliver_outbox", "every": 30},
     "notices-deadlines": {"task": "gongzhi.notices.tasks.warn_deadlines", "every": 600},
     "notices-unrated": {"task": "gongzhi.notices.tasks.remind_unrated", "every": 3600},
     "notices-visits-due": {
         "task": "gongzhi.notices.tasks.visits_due_digest",
-        "every": 86400,
+        "at": "07:30",
     },
     "notices-activity-tomorrow": {
         "task": "gongzhi.notices.tasks.activities_tomorrow",
@@ -273,9 +304,18 @@ GONGZHI_SCHEDULE = {
     },
     "notices-points-expiring": {
         "task": "gongzhi.notices.tasks.points_expiring",
-        "every": 86400,
+        "at": "09:00",
     },
 }
+# A failed job is tried this many times in all, waiting GONGZHI_TASK_BACKOFF
+# seconds after the first failure and twice as long after each next one (at
+# most GONGZHI_TASK_BACKOFF_MAX); a running job whose worker sends no
+# heartbeat for GONGZHI_TASK_LEASE seconds is taken back and run again.
+GONGZHI_TASK_ATTEMPTS = int(os.environ.get("GONGZHI_TASK_ATTEMPTS", 5))
+GONGZHI_TASK_BACKOFF = float(os.environ.get("GONGZHI_TASK_BACKOFF", 30))
+GONGZHI_TASK_BACKOFF_MAX = float(os.environ.get("GONGZHI_TASK_BACKOFF_MAX", 3600))
+GONGZHI_TASK_LEASE = float(os.environ.get("GONGZHI_TASK_LEASE", 60))
+GONGZHI_TASK_KEEP_DAYS = int(os.environ.get("GONGZHI_TASK_KEEP_DAYS", 30))
 
 # Channels for messages beyond the message centre. Each is configured from
 # the environment; unconfigured, it keeps what it would send in the outbox

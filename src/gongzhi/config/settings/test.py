@@ -16,3 +16,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Uploads a test does not redirect itself never land in the real data folder.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gongzhi-test-media-"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks run inline where a test enqueues them; the workers' own tests
+# switch to the database backend and run real worker processes.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -19,8 +19,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Prepare and print logins only."
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Serve without the background worker (run `gongzhi worker` apart).",
+        )
 
-    def handle(self, *args, bind, no_serve, **options):
+    def handle(self, *args, bind, no_serve, no_worker=False, **options):
         from gongzhi.accounts.roles import Role
         from gongzhi.areas.models import Area
         from gongzhi.seeding.demo import (
@@ -74,5 +79,14 @@ class Command(BaseCommand):
             name = pad(login.name, 8)
             self.stdout.write(f"  {login.phone}  {name}{pad(role, 24)}{place}")
         self.stdout.write("")
-        if not no_serve:
+        if no_serve:
+            return
+        if no_worker:
+            call_command("serve", bind=bind)
+            return
+        from gongzhi.jobs.process import worker_beside
+
+        # The schedule's jobs (the requests' sweep, rollups, points
+        # housekeeping …) run beside the server and stop with it.
+        with worker_beside():
             call_command("serve", bind=bind)
