@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.requests.views._forms import MultipleFileInput, PhotosField
 
 
 class NoticeForm(forms.Form):
-    area = forms.ChoiceField(label=_("To"))
-    title = forms.CharField(label=_("Title"), required=False, max_length=100)
+    area = forms.ChoiceField(label=_("Send to"))
+    title = forms.CharField(
+        label=pgettext_lazy("notice", "Title"), required=False, max_length=100
+    )
     body = forms.CharField(
         label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
