@@ -229,3 +229,30 @@ def test_a_council_event_is_told_through_the_subscription_point(world):
     )
     (message,) = messages_of(world.resident)
     assert message.category == Category.COUNCIL
+
+
+def test_points_about_to_lapse_are_told_in_the_last_month_once(world):
+    from zoneinfo import ZoneInfo
+
+    from gongzhi.notices.tasks import points_expiring
+    from gongzhi.points.services.accounts import resident_account
+    from gongzhi.points.services.earning import award_create
+
+    tianjin = ZoneInfo("Asia/Shanghai")
+    account = resident_account(world.zhou)
+    award_create(
+        account=account,
+        by=world.staff,
+        points=30,
+        reason="扫雪",
+        idempotency_key="k-2025",
+        now=dt.datetime(2025, 3, 1, 9, tzinfo=tianjin),
+    )
+    november = dt.datetime(2026, 11, 20, 9, tzinfo=tianjin).isoformat()
+    assert points_expiring.call(now=november) == 0  # too early to tell
+    december = dt.datetime(2026, 12, 10, 9, tzinfo=tianjin).isoformat()
+    assert points_expiring.call(now=december) == 1
+    assert points_expiring.call(now=december) == 0
+    last = messages_of(world.resident)[-1]
+    assert last.title == "30 积分将于 2027-01-01 过期"
+    assert last.category == Category.POINTS
