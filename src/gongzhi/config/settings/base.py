@@ -317,6 +317,10 @@ GONGZHI_TASK_BACKOFF_MAX = float(os.environ.get("GONGZHI_TASK_BACKOFF_MAX", 3600
 GONGZHI_TASK_LEASE = float(os.environ.get("GONGZHI_TASK_LEASE", 60))
 GONGZHI_TASK_KEEP_DAYS = int(os.environ.get("GONGZHI_TASK_KEEP_DAYS", 30))
 
+# How long a worker's claim on an outgoing message holds: past it, a claim
+# whose worker died is taken again.
+NOTICES_LEASE_SECONDS = float(os.environ.get("GONGZHI_NOTICES_LEASE", 120))
+
 # Channels for messages beyond the message centre. Each is configured from
 # the environment; unconfigured, it keeps what it would send in the outbox
 # page the system administrator reads (the embedded default).

@@ -34,6 +34,14 @@ MAX_ATTEMPTS = 6
 ERROR_MAX = Delivery._meta.get_field("error").max_length
 
 
+def lease() -> dt.timedelta:
+    """How long a worker's claim holds (``NOTICES_LEASE_SECONDS``)."""
+    from django.conf import settings
+
+    seconds = getattr(settings, "NOTICES_LEASE_SECONDS", None)
+    return dt.timedelta(seconds=seconds) if seconds else LEASE
+
+
 def _due(now: dt.datetime) -> Q:
     return Q(not_before__lte=now) & (
         Q(status=DeliveryStatus.PENDING)
@@ -54,7 +62,7 @@ def deliveries_claim(*, now: dt.datetime, limit: int) -> tuple[str, list[Deliver
         Delivery.objects.filter(_due(now), pk__in=ids).update(
             status=DeliveryStatus.SENDING,
             claim=token,
-            lease_until=now + LEASE,
+            lease_until=now + lease(),
             attempts=F("attempts") + 1,
         )
     claimed = list(

@@ -312,3 +312,34 @@ def test_a_failed_delivery_can_be_put_back_in_the_queue(staff_user, wechat):
     outbox.deliver_due()
     failed.refresh_from_db()
     assert failed.status == DeliveryStatus.SENT
+
+
+def test_tencents_request_limit_is_throttling_not_failure(staff_user, sms):
+    sms.per_second = 0  # every call over the account's frequency limit
+    now = timezone.now()
+    _tell(staff_user, now=now)
+    assert outbox.deliver_due(now=now)["throttled"] == 1
+    (delivery,) = _deliveries("sms")
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.error.startswith("RequestLimitExceeded")
+    assert delivery.attempts == 0 and sms.delivered == []
+
+
+def test_a_wecom_userid_that_does_not_exist_fails(staff_user, wecom):
+    wecom.users = {"someone-else"}
+    _tell(staff_user)
+    outbox.deliver_due()
+    (delivery,) = _deliveries("wecom")
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.error == "invaliduser: sunzhiqiang"
+
+
+def test_wecom_throttling_holds_the_delivery(staff_user, wecom):
+    wecom.per_second = 0
+    now = timezone.now()
+    _tell(staff_user, now=now)
+    outbox.deliver_due(now=now)
+    (delivery,) = _deliveries("wecom")
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.error.startswith("45009")
+    assert delivery.not_before >= now + dt.timedelta(seconds=59)
