@@ -39,51 +39,59 @@ def staff_user(users):
     return user
 
 
-@pytest.fixture
-def sms(settings):
-    with serving(FakeTencentSms()) as fake:
-        settings.NOTICES_SMS = {
-            **settings.NOTICES_SMS,
-            "endpoint": fake.url,
-            "secret_id": "AKIDtest",
-            "secret_key": "sekrit",
-            "sdk_app_id": "1400006666",
-            "sign_name": "共治",
-            "template_id": "1110",
-            "per_second": 100,
-        }
+def _provider(settings, name: str, fake, **config):
+    """Serve ``fake`` and point the channel's settings at it."""
+    with serving(fake):
+        setattr(
+            settings,
+            name,
+            {
+                **getattr(settings, name),
+                "endpoint": fake.url,
+                "per_second": 100,
+                **config,
+            },
+        )
         channels.reset()
         yield fake
+
+
+@pytest.fixture
+def sms(settings):
+    yield from _provider(
+        settings,
+        "NOTICES_SMS",
+        FakeTencentSms(),
+        secret_id="AKIDtest",
+        secret_key="sekrit",
+        sdk_app_id="1400006666",
+        sign_name="共治",
+        template_id="1110",
+    )
 
 
 @pytest.fixture
 def wechat(settings):
-    with serving(FakeWeixin()) as fake:
-        settings.NOTICES_WECHAT = {
-            **settings.NOTICES_WECHAT,
-            "endpoint": fake.url,
-            "app_id": "wx123",
-            "app_secret": "s",
-            "template_id": "tmpl",
-            "per_second": 100,
-        }
-        channels.reset()
-        yield fake
+    yield from _provider(
+        settings,
+        "NOTICES_WECHAT",
+        FakeWeixin(),
+        app_id="wx123",
+        app_secret="s",
+        template_id="tmpl",
+    )
 
 
 @pytest.fixture
 def wecom(settings):
-    with serving(FakeWecom()) as fake:
-        settings.NOTICES_WECOM = {
-            **settings.NOTICES_WECOM,
-            "endpoint": fake.url,
-            "corp_id": "ww1",
-            "corp_secret": "s",
-            "agent_id": "1000002",
-            "per_second": 100,
-        }
-        channels.reset()
-        yield fake
+    yield from _provider(
+        settings,
+        "NOTICES_WECOM",
+        FakeWecom(),
+        corp_id="ww1",
+        corp_secret="s",
+        agent_id="1000002",
+    )
 
 
 def test_unconfigured_channels_keep_their_messages_in_the_outbox(staff_user):
