@@ -25,8 +25,10 @@ publishes a new notice.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -43,8 +45,13 @@ PHONE = "13900008888"
 
 
 def _manage(args, env, **kwargs):
+    # A session of its own: stopping it stops what it started (gunicorn).
     return subprocess.Popen(
-        [sys.executable, str(MANAGE), *args], env=env, cwd=ROOT, **kwargs
+        [sys.executable, str(MANAGE), *args],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        **kwargs,
     )
 
 
@@ -297,12 +304,13 @@ def main():
             print(f"/healthz errors: {probe.errors}")
     finally:
         for process in processes:
-            process.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
         for process in processes:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
         if args.keep:
             print(f"kept {data_dir}")
         else:
