@@ -130,7 +130,9 @@ _REACH = {
         workbench=False,
         # "follows": following the requests of her own community (rows
         # name only the places of her community, or none of them).
-        pages=frozenset({"own_points", "own_activities", "follows", "own_councils"}),
+        pages=frozenset(
+            {"own_points", "own_activities", "follows", "own_councils", "own_notices"}
+        ),
         near=STREET,
     ),
     "system_admin": Reach(
@@ -333,11 +335,25 @@ def _app_modules():
 
 
 ROWS = CORE_ROWS + [row for module in _app_modules() for row in module.ROWS]
-PLACE_NAMES = {
-    name: function
-    for module in _app_modules()
-    for name, function in getattr(module, "PLACE_NAMES", {}).items()
-}
+
+
+def _place_names() -> dict:
+    """Every app's place names, one dict. Two apps naming the same
+    placeholder would let the later one's function silently fill the
+    other's rows, so a repeat stops the collection, naming both."""
+    names, owners = {}, {}
+    for module in _app_modules():
+        for name, function in getattr(module, "PLACE_NAMES", {}).items():
+            if name in names:
+                raise RuntimeError(
+                    f"place name {{{name}}} is defined by {owners[name]} "
+                    f"and {module.__name__}: give one of them another name"
+                )
+            names[name], owners[name] = function, module.__name__
+    return names
+
+
+PLACE_NAMES = _place_names()
 
 
 # The demo street is seeded once for this module; each test runs in a
@@ -635,7 +651,7 @@ def test_area_page_queries_stay_few_and_do_not_grow_with_children(
 ):
     client.force_login(users["secretary"])
     url = f"/workbench/areas/{areas['estate'].pk}/"
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12, and the bell's unread count
         assert client.get(url).status_code == 200
     few = _queries(client, url)
     _add_buildings(areas["estate"], 30)

@@ -58,6 +58,9 @@ class Perm:
     SELECTION_VIEW = "selection.view"  # selections, nominations, results
     SELECTION_NOMINATE = "selection.nominate"  # nominate people, homes, buildings
     SELECTION_MANAGE = "selection.manage"  # run selections: review, vote, 公示
+    NOTICE_PUBLISH = "notice.publish"  # publish 通知公告 to an area
+    NOTICE_VIEW = "notice.view"  # notices' read receipts: who has not read
+    OUTBOX_VIEW = "outbox.view"  # the outgoing SMS/WeChat messages kept here
     JOBS_MANAGE = "jobs.manage"  # background jobs: the schedule, failures, retry
     COUNCIL_MANAGE = "council.manage"  # collections, topics, councils, meetings
     COUNCIL_VIEW = "council.view"  # councils, topics, votes and their figures
@@ -80,6 +83,8 @@ _REQUESTS_DISPATCH = _REQUESTS_RAISE | {Perm.REQUEST_DISPATCH}
 # 议事协商: community staff run collections, councils and meetings; the
 # street and district read them.
 _COUNCILS = {Perm.COUNCIL_MANAGE, Perm.COUNCIL_VIEW}
+# 通知公告: staff publish; whoever knocks on doors reads who has not read.
+_NOTICES = {Perm.NOTICE_PUBLISH, Perm.NOTICE_VIEW}
 
 # 三员分立: the system, security and audit administrators run the platform,
 # the grants and the audit trail respectively. None of the three holds
@@ -159,6 +164,15 @@ ROLE_PERMS: dict[str, set[str]] = {
     Role.SECURITY_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.GRANT_MANAGE},
     Role.AUDIT_ADMIN: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.AUDIT_VIEW},
 }
+
+# 通知公告: staff and the street publish; grid workers and building leaders
+# read who has not read, to knock on the door. The system administrator
+# reads the outgoing SMS and WeChat messages the embedded default keeps.
+for _role in (Role.STAFF, Role.SECRETARY, Role.STREET_MANAGER, Role.DISTRICT_MANAGER):
+    ROLE_PERMS[_role] |= _NOTICES
+for _role in (Role.GRID_WORKER, Role.BUILDING_LEADER):
+    ROLE_PERMS[_role] |= {Perm.NOTICE_VIEW}
+ROLE_PERMS[Role.SYSTEM_ADMIN] |= {Perm.OUTBOX_VIEW}
 
 _ADMIN_KINDS = {Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY}
 

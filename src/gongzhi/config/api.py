@@ -91,6 +91,7 @@ def _routers():
     from gongzhi.areas.api import router as areas_router
     from gongzhi.councils.api import router as councils_router
     from gongzhi.insights.rates_api import router as rates_router
+    from gongzhi.notices.api import router as notices_router
     from gongzhi.orgs.api import router as orgs_router
     from gongzhi.points.api import router as points_router
     from gongzhi.requests.api import router as requests_router
@@ -110,6 +111,7 @@ def _routers():
     api.add_router("/requests/rates", rates_router)
     api.add_router("/selections", selections_router)
     api.add_router("/councils", councils_router)
+    api.add_router("/", notices_router)
 
 
 _routers()

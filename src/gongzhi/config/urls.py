@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("gongzhi.requests.urls")),
     path("", include("gongzhi.selections.urls")),
     path("", include("gongzhi.councils.urls")),
+    path("", include("gongzhi.notices.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

@@ -7,5 +7,11 @@ def gongzhi(request):
     if user is None or not user.is_authenticated:
         return {"perms_gz": set(), "Perm": Perm}
     from gongzhi.accounts.selectors import user_perms
+    from gongzhi.notices.selectors import unread_count
 
-    return {"perms_gz": user_perms(user=user), "Perm": Perm}
+    return {
+        "perms_gz": user_perms(user=user),
+        "Perm": Perm,
+        # Called by the bell only, on the pages that show it.
+        "bell_count": lambda: unread_count(user=user),
+    }

@@ -10,10 +10,12 @@ from gongzhi.accounts.decorators import workbench_required
 from gongzhi.accounts.roles import Perm
 from gongzhi.accounts.selectors import user_can, user_grants
 from gongzhi.areas.selectors import area_ancestors, area_children, area_kind_counts
+from gongzhi.notices.selectors import notices_for_resident
 
 from .todo import todos_at, todos_of_queues, todos_of_resident
 
 CHILDREN_SHOWN = 24
+HOME_NOTICES = 3
 
 
 @require_GET
@@ -71,7 +73,11 @@ def portal(request):
     return render(
         request,
         "web/portal.html",
-        {"homes": homes, "mine": todos_of_resident(user=request.user)},
+        {
+            "homes": homes,
+            "mine": todos_of_resident(user=request.user),
+            "notices": notices_for_resident(user=request.user)[:HOME_NOTICES],
+        },
     )
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gongzhi.requests",
     "gongzhi.selections",
     "gongzhi.councils",
+    "gongzhi.notices",
     "gongzhi.insights",
     "gongzhi.seeding",
     "gongzhi.web",
@@ -289,6 +290,24 @@ GONGZHI_SCHEDULE = {
     "points-expire": {"task": "gongzhi.points.tasks.points_expire_task", "at": "03:15"},
     "jobs-prune": {"task": "gongzhi.jobs.tasks.results_prune_task", "at": "04:00"},
     "sessions-clear": {"task": "gongzhi.jobs.tasks.sessions_clear_task", "at": "04:10"},
+    # Notifications: the outbox's sends, and the events nothing announces
+    # (deadlines near, ratings awaited, visits due, tomorrow's sessions,
+    # points about to lapse).
+    "notices-deliver": {"task": "gongzhi.notices.tasks.deliver_outbox", "every": 30},
+    "notices-deadlines": {"task": "gongzhi.notices.tasks.warn_deadlines", "every": 600},
+    "notices-unrated": {"task": "gongzhi.notices.tasks.remind_unrated", "every": 3600},
+    "notices-visits-due": {
+        "task": "gongzhi.notices.tasks.visits_due_digest",
+        "at": "07:30",
+    },
+    "notices-activity-tomorrow": {
+        "task": "gongzhi.notices.tasks.activities_tomorrow",
+        "every": 3600,
+    },
+    "notices-points-expiring": {
+        "task": "gongzhi.notices.tasks.points_expiring",
+        "at": "09:00",
+    },
 }
 # A failed job is tried this many times in all, waiting GONGZHI_TASK_BACKOFF
 # seconds after the first failure and twice as long after each next one (at
@@ -299,6 +318,44 @@ GONGZHI_TASK_BACKOFF = float(os.environ.get("GONGZHI_TASK_BACKOFF", 30))
 GONGZHI_TASK_BACKOFF_MAX = float(os.environ.get("GONGZHI_TASK_BACKOFF_MAX", 3600))
 GONGZHI_TASK_LEASE = float(os.environ.get("GONGZHI_TASK_LEASE", 60))
 GONGZHI_TASK_KEEP_DAYS = int(os.environ.get("GONGZHI_TASK_KEEP_DAYS", 30))
+
+# How long a worker's claim on an outgoing message holds: past it, a claim
+# whose worker died is taken again.
+NOTICES_LEASE_SECONDS = float(os.environ.get("GONGZHI_NOTICES_LEASE", 120))
+
+# Channels for messages beyond the message centre. Each is configured from
+# the environment; unconfigured, it keeps what it would send in the outbox
+# page the system administrator reads (the embedded default).
+NOTICES_SMS = {
+    # Tencent Cloud SMS (SendSms, API 2021-01-11, TC3-HMAC-SHA256).
+    "endpoint": os.environ.get(
+        "GONGZHI_SMS_ENDPOINT", "https://sms.tencentcloudapi.com"
+    ),
+    "secret_id": os.environ.get("GONGZHI_SMS_SECRET_ID", ""),
+    "secret_key": os.environ.get("GONGZHI_SMS_SECRET_KEY", ""),
+    "region": os.environ.get("GONGZHI_SMS_REGION", "ap-guangzhou"),
+    "sdk_app_id": os.environ.get("GONGZHI_SMS_SDK_APP_ID", ""),
+    "sign_name": os.environ.get("GONGZHI_SMS_SIGN_NAME", ""),
+    "template_id": os.environ.get("GONGZHI_SMS_TEMPLATE_ID", ""),
+    "per_second": int(os.environ.get("GONGZHI_SMS_PER_SECOND", "20")),
+}
+NOTICES_WECHAT = {
+    # WeChat mini-program subscription messages.
+    "endpoint": os.environ.get("GONGZHI_WECHAT_ENDPOINT", "https://api.weixin.qq.com"),
+    "app_id": os.environ.get("GONGZHI_WECHAT_APP_ID", ""),
+    "app_secret": os.environ.get("GONGZHI_WECHAT_APP_SECRET", ""),
+    "template_id": os.environ.get("GONGZHI_WECHAT_TEMPLATE_ID", ""),
+    "page": os.environ.get("GONGZHI_WECHAT_PAGE", "pages/messages/index"),
+    "per_second": int(os.environ.get("GONGZHI_WECHAT_PER_SECOND", "20")),
+}
+NOTICES_WECOM = {
+    # 企业微信 application messages.
+    "endpoint": os.environ.get("GONGZHI_WECOM_ENDPOINT", "https://qyapi.weixin.qq.com"),
+    "corp_id": os.environ.get("GONGZHI_WECOM_CORP_ID", ""),
+    "corp_secret": os.environ.get("GONGZHI_WECOM_CORP_SECRET", ""),
+    "agent_id": os.environ.get("GONGZHI_WECOM_AGENT_ID", ""),
+    "per_second": int(os.environ.get("GONGZHI_WECOM_PER_SECOND", "10")),
+}
 
 LOGGING = {
     "version": 1,

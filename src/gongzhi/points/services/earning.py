@@ -26,10 +26,12 @@ from gongzhi.core.errors import (
     NotAllowed,
     ValidationFailed,
 )
+from gongzhi.core.hooks import announce
 from gongzhi.core.idempotency import idempotency_key_clean, replay
 from gongzhi.core.workflow import Workflow, move, transition
 from gongzhi.residents.homes import last_known_home
 
+from ..events import AWARDED
 from ..models import (
     Account,
     AccountKind,
@@ -145,6 +147,13 @@ def _pay(award: Award, *, by: User | None, now: dt.datetime) -> Award:
         now=now,
     )
     award.status = AwardStatus.PAID
+    announce(
+        AWARDED,
+        award_id=award.pk,
+        account_id=award.account_id,
+        points=award.points,
+        now=now,
+    )
     return award
 
 

@@ -23,10 +23,12 @@ from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.tree import is_within
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.hooks import announce
 from gongzhi.core.idempotency import idempotency_key_clean, replay
 from gongzhi.core.photos import photo_check
 from gongzhi.core.workflow import Workflow, move, transition
 
+from ..events import ORDER_READY
 from ..models import (
     Account,
     AccountKind,
@@ -422,6 +424,7 @@ def order_place(
         by=by,
         created_at=now,
     )
+    announce(ORDER_READY, order_id=order.pk, account_id=account.pk, now=now)
     order.replayed = False
     return order
 

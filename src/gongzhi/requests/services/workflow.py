@@ -32,7 +32,7 @@ from gongzhi.core.workflow import Workflow
 from gongzhi.orgs.models import Organization
 from gongzhi.volunteering.models import Team
 
-from ..events import CHANGED
+from ..events import CHANGED, MOVED
 from ..models import (
     ASSIGNEE_FIELDS,
     Callback,
@@ -173,6 +173,14 @@ def record(
     # Subscribers (the three rates' rollups) follow the step in the same
     # transaction.
     announce(CHANGED, request_ids=[item.pk], now=now)
+    announce(
+        MOVED,
+        request_id=item.pk,
+        action=action,
+        status=item.status,
+        version=item.version,
+        now=now,
+    )
     return step
 
 

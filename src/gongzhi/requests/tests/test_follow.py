@@ -321,12 +321,13 @@ def test_her_list_reads_what_she_follows_in_one_query(
     _follow(world, _his(world))
     raise_wall(world)
     client.force_login(world.resident)
-    # Six, and one for the names of the places above all the rows'.
-    with django_assert_num_queries(7):
+    # Six, one for the names of the places above all the rows', one for
+    # the bell's unread count.
+    with django_assert_num_queries(8):
         client.get(P + "/")
     for _n in range(3):
         _follow(world, _his(world))
-    assert _queries(client, P + "/") == 7
+    assert _queries(client, P + "/") == 8
 
 
 # The workbench

@@ -6,7 +6,7 @@ nominate (selection.nominate). ``{sel_nominating}`` is a selection of a
 community place taking nominations, with ``{nomination_review}`` in
 review and ``{asked_me}`` asking the demo resident; ``{sel_voting}`` one in
 its vote with the community's staff on its committee, ``{flag}`` a signal
-on it; ``{nomination_honoured}`` an honoured nominee with ``{photo}``;
+on it; ``{nomination_honoured}`` an honoured nominee with ``{nomination_photo}``;
 ``{objection}`` an objection to a winner in publicity. Each is made on
 first use and rolled back with the test. The resident's own rows
 (``follows``) name her community only: there she is a voter of the
@@ -233,7 +233,7 @@ PLACE_NAMES = {
     "voting_candidate": lambda area: voting_choices(area)[0],
     "nomination_review": nomination_review,
     "nomination_honoured": nomination_honoured,
-    "photo": photo,
+    "nomination_photo": photo,
     "flag": flag,
     "objection": objection,
     "asked_me": asked_me,
@@ -310,7 +310,7 @@ ROWS = [
     Row(
         "selections: a nominee's photo",
         "GET",
-        W + "/photos/{photo}/",
+        W + "/photos/{nomination_photo}/",
         needs=VIEW,
         places=COMMUNITIES,
     ),

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.hooks import announce
 
+from ..events import PLACE_FREED
 from ..models import Activity, ActivityStatus, Occurrence, SignUp, SignUpStatus
 from .rules import may_organize, may_take_part
 
@@ -157,5 +159,11 @@ def signup_cancel(
             first.promoted_at = now
             first.save(update_fields=["status", "promoted_at"])
             occurrence.signed_up += 1
+            announce(
+                PLACE_FREED,
+                signup_id=first.pk,
+                occurrence_id=occurrence.pk,
+                now=now,
+            )
         occurrence.save(update_fields=["signed_up"])
     return signup

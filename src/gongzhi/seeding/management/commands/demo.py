@@ -36,6 +36,7 @@ class Command(BaseCommand):
             seed_demo_towers,
             seed_demo_visits,
         )
+        from gongzhi.seeding.notices import seed_demo_notices
         from gongzhi.seeding.orgs import seed_demo_orgs
         from gongzhi.seeding.points import seed_demo_points
         from gongzhi.seeding.requests import seed_demo_requests
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         from gongzhi.seeding.selections import seed_demo_selections
 
         seed_demo_selections(stdout=self.stdout)
+        seed_demo_notices()
         where = {}
         for area in Area.objects.filter(code__in=[x.area_code for x in logins]):
             chain = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]

@@ -69,6 +69,7 @@ class Command(BaseCommand):
                 seed_demo_towers,
                 seed_demo_visits,
             )
+            from gongzhi.seeding.notices import seed_demo_notices
             from gongzhi.seeding.orgs import seed_demo_orgs
             from gongzhi.seeding.points import seed_demo_points
             from gongzhi.seeding.requests import seed_demo_requests
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             from gongzhi.seeding.selections import seed_demo_selections
 
             seed_demo_selections(stdout=self.stdout)
+            seed_demo_notices()
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
