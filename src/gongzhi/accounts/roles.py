@@ -55,6 +55,7 @@ class Perm:
     REQUEST_DISPATCH = "request.dispatch"  # 派单, reject, merge, 回访; 吹哨 routing
     REQUEST_HANDLE = "request.handle"  # work the queues one is a handler of (接单)
     REQUEST_CONFIGURE = "request.configure"  # categories, departments, handlers
+    INSIGHTS_VIEW = "insights.view"  # the 数据大屏 and its figures, as rollups
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -95,6 +96,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_AWARD,
         Perm.POINTS_MANAGE,
         Perm.POINTS_VIEW,
+        Perm.INSIGHTS_VIEW,
     },
     Role.SECRETARY: _STAFF_COMMON
     | _COMMUNITY_WORK
@@ -109,6 +111,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_AWARD,
         Perm.POINTS_MANAGE,
         Perm.POINTS_VIEW,
+        Perm.INSIGHTS_VIEW,
     },
     Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.REQUEST_HANDLE} | _ACTIVITIES,
     Role.STREET_MANAGER: _STAFF_COMMON
@@ -123,6 +126,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.REQUEST_VIEW,
         Perm.REQUEST_DISPATCH,
         Perm.REQUEST_CONFIGURE,
+        Perm.INSIGHTS_VIEW,
     },
     Role.DISTRICT_MANAGER: _STAFF_COMMON
     | {
@@ -134,6 +138,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.ACTIVITY_VIEW,
         Perm.ORG_VIEW,
         Perm.REQUEST_VIEW,
+        Perm.INSIGHTS_VIEW,
     },
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,

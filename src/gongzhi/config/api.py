@@ -89,6 +89,7 @@ def invalid(request, exc: ValidationError):
 def _routers():
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
+    from gongzhi.insights.dashboard_api import router as insights_router
     from gongzhi.insights.rates_api import router as rates_router
     from gongzhi.orgs.api import router as orgs_router
     from gongzhi.points.api import router as points_router
@@ -106,6 +107,7 @@ def _routers():
     api.add_router("/orgs", orgs_router)
     api.add_router("/requests", requests_router)
     api.add_router("/requests/rates", rates_router)
+    api.add_router("/insights", insights_router)
 
 
 _routers()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("gongzhi.volunteering.urls")),
     path("", include("gongzhi.orgs.urls")),
     path("", include("gongzhi.insights.urls_rates")),
+    path("", include("gongzhi.insights.urls_dashboard")),
     path("", include("gongzhi.requests.urls")),
     path("portal/me/record/", portal_record, name="portal_record"),
 ]

@@ -257,6 +257,15 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# Periodic jobs, by name: {"task": dotted path, "every": seconds} or
+# {"task": …, "at": "HH:MM"} (local time), run by the worker.
+GONGZHI_SCHEDULE = globals().get("GONGZHI_SCHEDULE", {})
+# The dashboards' rollups recounted from the raw rows every night.
+GONGZHI_SCHEDULE["insights_rebuild"] = {
+    "task": "gongzhi.insights.tasks.insights_rebuild_task",
+    "at": "02:30",
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -30,6 +30,7 @@ from ..models import (
     Transfer,
     TransferKind,
 )
+from .changes import points_changed
 
 REASON_MAX = Transfer._meta.get_field("reason").max_length
 
@@ -244,6 +245,7 @@ def transfer_create(
         Account.objects.filter(pk=leg.account.pk).update(
             balance=F("balance") + leg.amount
         )
+    points_changed(community_id=area.pk, moments=[transfer.created_at])
     transfer.replayed = False
     return transfer
 

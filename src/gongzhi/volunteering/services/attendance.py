@@ -35,6 +35,7 @@ from ..models import (
     SignUp,
     SignUpStatus,
 )
+from .changes import sessions_changed
 from .rules import may_take_part, require_organizer
 
 CODE_SECONDS = 60
@@ -178,6 +179,7 @@ def _check_in(occurrence, person, *, by, method, now) -> Attendance:
         occurrence=occurrence, person=person, checked_in_at=now, in_method=method
     )
     _change(attendance, ChangeKind.CHECKED_IN, by=by, at=now)
+    sessions_changed(occurrences=[occurrence])
     return attendance
 
 
@@ -214,6 +216,7 @@ def _check_out(occurrence, person, *, by, method, now) -> Attendance:
     attendance.hours = hours_between(attendance.checked_in_at, now, occurrence)
     attendance.save(update_fields=["checked_out_at", "out_method", "hours"])
     _change(attendance, ChangeKind.CHECKED_OUT, by=by, at=now, after=attendance.hours)
+    sessions_changed(occurrences=[occurrence])
     return attendance
 
 
@@ -337,6 +340,7 @@ def attendance_mark(
         request=request,
         detail={"hours": str(attendance.hours), "reason": reason},
     )
+    sessions_changed(occurrences=[occurrence])
     return attendance
 
 
@@ -419,6 +423,7 @@ def hours_correct(
         request=request,
         detail={"before": str(before), "after": str(hours), "reason": reason},
     )
+    sessions_changed(occurrences=[occurrence])
     return attendance
 
 

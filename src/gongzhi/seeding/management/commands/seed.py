@@ -61,6 +61,8 @@ class Command(BaseCommand):
             raise CommandError("--volunteering-communities: give 0 or more")
         if requests_communities is not None and requests_communities < 0:
             raise CommandError("--requests-communities: give 0 or more")
+        from gongzhi.seeding.insights import seed_insights, seeding_begins
+
         if scale == "demo":
             from gongzhi.seeding.demo import (
                 seed_demo,
@@ -73,6 +75,7 @@ class Command(BaseCommand):
             from gongzhi.seeding.requests import seed_demo_requests
             from gongzhi.seeding.volunteering import seed_demo_volunteering
 
+            seeding_begins()
             logins = seed_demo()
             seed_demo_towers()
             seed_demo_people(stdout=self.stdout)
@@ -85,6 +88,7 @@ class Command(BaseCommand):
             seed_demo_orgs(stdout=self.stdout)
             # After the organizations: requests go to their teams and units.
             seed_demo_requests(stdout=self.stdout)
+            seed_insights(stdout=self.stdout)
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
@@ -101,6 +105,7 @@ class Command(BaseCommand):
         from gongzhi.seeding.requests import seed_scale_requests
         from gongzhi.seeding.volunteering import seed_scale_volunteering
 
+        seeding_begins()
         seed_scale(scale, stdout=self.stdout)
         root = Area.objects.get(code=PLANS[scale].code)
         self.stdout.write(f"Residents of {root.name}:")
@@ -128,3 +133,5 @@ class Command(BaseCommand):
             seed_scale_requests(
                 root=root, communities=requests_communities, stdout=self.stdout
             )
+        self.stdout.write(f"Dashboard rollups of {root.name}:")
+        seed_insights(stdout=self.stdout)
