@@ -23,6 +23,11 @@
     return charts[name];
   }
 
+  // A chart with nothing to draw says so in its middle.
+  function empty(rows) {
+    return { show: !rows.length, text: L.nothing, left: "center", top: "middle", textStyle: { color: "#9db4d8", fontSize: 20, fontWeight: "normal" } };
+  }
+
   function pct(v) { return v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%"; }
 
   function el(tag, text, cls) {
@@ -104,7 +109,7 @@
   function categories(p) {
     var rows = p.categories.categories.slice(0, 10).reverse();
     chart("categories").setOption({
-      color: COLORS, tooltip: { trigger: "axis" },
+      color: COLORS, tooltip: { trigger: "axis" }, title: empty(rows),
       legend: { top: 0, textStyle: TEXT },
       grid: { left: 150, right: 30, top: 36, bottom: 24 },
       xAxis: Object.assign({ type: "value" }, AXIS),
@@ -177,11 +182,13 @@
 
   function volunteering(p) {
     var v = p.volunteering;
+    // Shares of participations; of sessions while none has been attended.
+    var byPeople = v.participations > 0;
     chart("volunteering").setOption({
-      color: COLORS, tooltip: { trigger: "item" },
+      color: COLORS, tooltip: { trigger: "item" }, title: empty(v.by_kind),
       legend: { orient: "vertical", right: 0, top: "middle", textStyle: TEXT },
       series: [{ type: "pie", radius: ["38%", "70%"], center: ["32%", "50%"], minShowLabelAngle: 12, label: { color: "#fff", fontSize: 15, formatter: "{d}%" },
-        data: v.by_kind.map(function (k) { return { name: k.name, value: k.participations }; }) }]
+        data: v.by_kind.map(function (k) { return { name: k.name, value: byPeople ? k.participations : k.sessions }; }) }]
     }, true);
     facts("volunteering", [[L.sessions, v.sessions], [L.participants, v.participants], [L.hours, v.hours], [L.members, v.party.members]]);
   }
@@ -215,6 +222,8 @@
       })
       .then(function (data) {
         DRAW.forEach(function (draw) { draw(data.panels); });
+        // The lists under the charts may have changed the room they have.
+        Object.keys(charts).forEach(function (k) { charts[k].resize(); });
         document.getElementById("updated").textContent = data.updated;
         document.getElementById("load-error").hidden = true;
         root.dataset.drawn = "yes";
