@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Kind
 from gongzhi.areas.scoping import in_scope, scoped
-from gongzhi.areas.tree import subtree
 from gongzhi.core.errors import ValidationFailed
 from gongzhi.points.models import Goods
 from gongzhi.requests.models import Category
@@ -34,7 +33,7 @@ from gongzhi.volunteering.models import ActivityType
 
 from .dashboard_rollups import kept_start, month_end, month_of
 from .models import Rollup, Tier
-from .selectors_rates import rate_of
+from .selectors_rates import areas_in, rate_of
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -186,16 +185,7 @@ def _children(*, user: User, area: Area) -> list[Area]:
     kind = CHILD_KIND.get(area.kind)
     if kind is None:
         return []
-    return list(
-        scoped(
-            subtree(
-                Area.objects.filter(kind=kind, retired_at__isnull=True), area, via=""
-            ),
-            user=user,
-            via="",
-            perm=Perm.INSIGHTS_VIEW,
-        ).order_by("path")
-    )
+    return list(areas_in(user=user, area=area, kind=kind, perm=Perm.INSIGHTS_VIEW))
 
 
 def _area_out(area: Area) -> dict:
