@@ -24,8 +24,8 @@
   }
 
   // A chart with nothing to draw says so in its middle.
-  function empty(rows) {
-    return { show: !rows.length, text: L.nothing, left: "center", top: "middle", textStyle: { color: "#9db4d8", fontSize: 20, fontWeight: "normal" } };
+  function empty(rows, left) {
+    return { show: !rows.length, text: L.nothing, left: left || "center", top: "middle", textStyle: { color: "#9db4d8", fontSize: 20, fontWeight: "normal" } };
   }
 
   function pct(v) { return v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%"; }
@@ -185,7 +185,7 @@
     // Shares of participations; of sessions while none has been attended.
     var byPeople = v.participations > 0;
     chart("volunteering").setOption({
-      color: COLORS, tooltip: { trigger: "item" }, title: empty(v.by_kind),
+      color: COLORS, tooltip: { trigger: "item" }, title: empty(v.by_kind, "58%"),
       legend: { orient: "vertical", right: 0, top: "middle", textStyle: TEXT },
       series: [{ type: "pie", radius: ["38%", "70%"], center: ["32%", "50%"], minShowLabelAngle: 12, label: { color: "#fff", fontSize: 15, formatter: "{d}%" },
         data: v.by_kind.map(function (k) { return { name: k.name, value: byPeople ? k.participations : k.sessions }; }) }]
