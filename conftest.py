@@ -29,6 +29,14 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def dashboards_live(settings):
+    """The dashboards' rollups follow every change, as in production: for
+    a test that reads a figures page right after writing (the test
+    settings switch it off for the rest)."""
+    settings.GONGZHI_DASHBOARD_LIVE = True
+
+
 def restore_migration_data() -> None:
     """Put back the rows data migrations write (the default key-population
     tags), which a flush removes: call it after a flush, or at the start of

@@ -64,6 +64,7 @@ class Perm:
     JOBS_MANAGE = "jobs.manage"  # background jobs: the schedule, failures, retry
     COUNCIL_MANAGE = "council.manage"  # collections, topics, councils, meetings
     COUNCIL_VIEW = "council.view"  # councils, topics, votes and their figures
+    INSIGHTS_VIEW = "insights.view"  # the 数据大屏 and its figures, as rollups
 
 
 _STAFF_COMMON = {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.PERSONAL_VIEW}
@@ -110,6 +111,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_AWARD,
         Perm.POINTS_MANAGE,
         Perm.POINTS_VIEW,
+        Perm.INSIGHTS_VIEW,
     },
     Role.SECRETARY: _STAFF_COMMON
     | _COMMUNITY_WORK
@@ -125,6 +127,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.POINTS_AWARD,
         Perm.POINTS_MANAGE,
         Perm.POINTS_VIEW,
+        Perm.INSIGHTS_VIEW,
     },
     Role.UNIT: {Perm.AREA_VIEW, Perm.WORKBENCH, Perm.REQUEST_HANDLE} | _ACTIVITIES,
     Role.STREET_MANAGER: _STAFF_COMMON
@@ -140,6 +143,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.REQUEST_DISPATCH,
         Perm.REQUEST_CONFIGURE,
         Perm.COUNCIL_VIEW,
+        Perm.INSIGHTS_VIEW,
     },
     Role.DISTRICT_MANAGER: _STAFF_COMMON
     | {
@@ -152,6 +156,7 @@ ROLE_PERMS: dict[str, set[str]] = {
         Perm.ORG_VIEW,
         Perm.REQUEST_VIEW,
         Perm.COUNCIL_VIEW,
+        Perm.INSIGHTS_VIEW,
     },
     Role.SYSTEM_ADMIN: {
         Perm.AREA_VIEW,

@@ -182,3 +182,12 @@ class Within(Lookup):
 
 
 Area._meta.get_field("path").register_lookup(Within)
+
+
+def ancestor_path_expr(field: str, kind: str):
+    """A database expression for the path of the district, street or
+    community above the node whose path is ``field`` (``ancestor_path`` in
+    SQL): what groups rows by community in one query."""
+    from django.db.models.functions import Substr
+
+    return Substr(field, 1, FIXED_DEPTH[kind] * STEP)

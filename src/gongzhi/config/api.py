@@ -90,6 +90,7 @@ def _routers():
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
     from gongzhi.councils.api import router as councils_router
+    from gongzhi.insights.dashboard_api import router as insights_router
     from gongzhi.insights.rates_api import router as rates_router
     from gongzhi.notices.api import router as notices_router
     from gongzhi.orgs.api import router as orgs_router
@@ -112,6 +113,7 @@ def _routers():
     api.add_router("/selections", selections_router)
     api.add_router("/councils", councils_router)
     api.add_router("/", notices_router)
+    api.add_router("/insights", insights_router)
 
 
 _routers()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("gongzhi.volunteering.urls")),
     path("", include("gongzhi.orgs.urls")),
     path("", include("gongzhi.insights.urls_rates")),
+    path("", include("gongzhi.insights.urls_dashboard")),
     path("", include("gongzhi.requests.urls")),
     path("", include("gongzhi.selections.urls")),
     path("", include("gongzhi.councils.urls")),

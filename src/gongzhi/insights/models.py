@@ -162,3 +162,54 @@ class RequestRollup(_Bucket):
 
     def __str__(self) -> str:
         return f"{self.day} {self.community_id} {self.category_id}"
+
+
+class Tier(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class Rollup(models.Model):
+    """One figure of one area node (a community, a street or a district)
+    over one day, month or year: what the dashboards (数据大屏), the
+    rankings and the figures pages read instead of raw history.
+
+    ``domain`` and ``metric`` name the figure (``volunteering`` /
+    ``hours``); ``dim`` splits it (``""`` the total, ``kind:clinic``,
+    ``tag:alone``, ``cat:7`` …). ``period`` is the day, or the first day of
+    the month or year. Hours are kept in hundredths. Only non-zero figures
+    have a row. Written only by ``dashboard_rollups.py``; the definitions
+    are in ``domains.py``.
+    """
+
+    domain = models.CharField(_("domain"), max_length=16)
+    metric = models.CharField(_("figure"), max_length=32)
+    dim = models.CharField(_("split"), max_length=120, default="", blank=True)
+    tier = models.CharField(_("tier"), max_length=5, choices=Tier.choices)
+    period = models.DateField(_("period"))
+    area = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("area"),
+    )
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "tier", "domain", "period", "metric", "dim"],
+                name="insights_rollup_cell_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["tier", "domain", "period"], name="insights_rollup_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.tier} {self.period} {self.domain}.{self.metric}"

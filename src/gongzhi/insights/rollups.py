@@ -377,8 +377,16 @@ def rollups_deferred(*, now: dt.datetime | None = None) -> Iterator[set[int]]:
     finally:
         _deferred.reset(token)
     ids = sorted(noted)
+    from .dashboard_rollups import on_requests_changed_figures
+
     for start in range(0, len(ids), CHUNK):
         rollup_refresh(request_ids=ids[start : start + CHUNK], now=now)
+        on_requests_changed_figures(request_ids=ids[start : start + CHUNK])
+
+
+def refreshes_deferred() -> bool:
+    """Whether refreshes are being noted (inside ``rollups_deferred()``)."""
+    return _deferred.get() is not None
 
 
 def on_requests_changed(

@@ -152,19 +152,18 @@ def _names(group_by: str, keys: list) -> dict:
     return names
 
 
-def _areas_in(*, user: User, area: Area, kind: str) -> list[tuple[int, str]]:
+def areas_in(
+    *, user: User, area: Area, kind: str, perm: str = Perm.REQUEST_VIEW
+) -> QuerySet[Area]:
     """The communities (or streets) in ``area`` on which the caller holds
-    request.view: one query over the tree, none over requests."""
-    return list(
-        scoped(
-            subtree(
-                Area.objects.filter(kind=kind, retired_at__isnull=True), area, via=""
-            ),
-            user=user,
-            via="",
-            perm=Perm.REQUEST_VIEW,
-        ).values_list("pk", "name")
-    )
+    ``perm`` (request.view by default), in tree order: one query over the
+    tree, none over requests."""
+    return scoped(
+        subtree(Area.objects.filter(kind=kind, retired_at__isnull=True), area, via=""),
+        user=user,
+        via="",
+        perm=perm,
+    ).order_by("path")
 
 
 def rates(
@@ -197,7 +196,9 @@ def rates(
         keys = [row[fields[0]] for row in rows]
     names = _names(group_by, keys)
     if every_area and group_by in ("community", "street"):
-        for pk, name in _areas_in(user=user, area=area, kind=group_by):
+        for pk, name in areas_in(user=user, area=area, kind=group_by).values_list(
+            "pk", "name"
+        ):
             if pk not in names:
                 keys.append(pk)
                 rows.append({})

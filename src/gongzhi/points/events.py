@@ -10,7 +10,16 @@ goods wait at the counter against the pickup code. Keyword arguments:
 
 Both are announced inside the transaction that pays or places; the
 subscribers (the messages of ``notices``) write in it.
+
+``CHANGED`` (``"points.changed"``): the ledger or the shop's orders
+changed in the current transaction (a transfer made, an order placed,
+handed over or cancelled). Keyword arguments: ``community_ids``, the
+communities of the transfers or orders, and ``days``, the local days
+they are dated (a transfer's day; an order's day placed, and the day of
+its refund). Subscribers (the dashboards' rollups in ``insights``) run
+inside that transaction.
 """
 
 AWARDED = "points.awarded"
 ORDER_READY = "points.order_ready"
+CHANGED = "points.changed"

@@ -274,6 +274,26 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+# What the pages read a month's figures through: the dashboards' rollups,
+# which insights registers when it starts (``figures_read_from``); counted
+# from the ledger (``figures``) only where insights is not installed.
+_month_reader: list = []
+
+
+def figures_read_from(reader) -> None:
+    """Read months through ``reader(communities, year=, month=)``, which
+    answers ``figures`` of that month for each community."""
+    _month_reader[:] = [reader]
+
+
+def month_figures(communities, *, year: int, month: int) -> dict[int, Figures]:
+    """Each community's ``Figures`` of ``year``-``month``."""
+    if _month_reader:
+        return _month_reader[0](list(communities), year=year, month=month)
+    start, end = month_bounds(year, month)
+    return figures(communities, start=start, end=end)
+
+
 def year_by_month(community: Area, year: int) -> list[Figures]:
     """The months of ``year`` up to this one, each a ``Figures`` with
     ``month`` set."""
@@ -281,8 +301,7 @@ def year_by_month(community: Area, year: int) -> list[Figures]:
     last = 12 if year < today.year else today.month if year == today.year else 0
     months = []
     for month in range(1, last + 1):
-        start, end = month_bounds(year, month)
-        line = figures([community], start=start, end=end)[community.pk]
+        line = month_figures([community], year=year, month=month)[community.pk]
         line.month = month
         months.append(line)
     return months

@@ -219,14 +219,14 @@ class FigureRow(Schema):
     key: str | None
     sessions: int
     participations: int
-    participants: int
+    participants: int | None
     hours: Decimal
 
 
 class FiguresOut(Schema):
     sessions: int
     participations: int
-    participants: int
+    participants: int | None
     hours: Decimal
     by_kind: list[FigureRow]
     by_team: list[FigureRow]
@@ -681,7 +681,7 @@ def area_figures(request, area_id: int, period: Query[PeriodIn]):
         raise ValidationFailed(_("The end must come after the start."), field="end")
     if (period.end - period.start).days > 366 * 5:
         raise ValidationFailed(_("Choose at most five years."), field="end")
-    return selectors.figures(area, start=period.start, end=period.end)
+    return selectors.figures_read(area, start=period.start, end=period.end)
 
 
 # --- teams -------------------------------------------------------------------

@@ -269,6 +269,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Periodic jobs by name: {"task": <dotted path of a @task>, "every": <seconds>}
 # or {"task": …, "at": "HH:MM"} (local time, daily). The workers enqueue each
 # due slot once, whatever their number, and run one at a time per name.
+# The dashboards' rollups follow every change (a task queued with it).
+GONGZHI_DASHBOARD_LIVE = True
+
 GONGZHI_SCHEDULE = {
     # SLA flags, 吹哨 escalation and unrated requests' auto-close.
     "requests-sweep": {
@@ -282,6 +285,11 @@ GONGZHI_SCHEDULE = {
     "insights-rate-rollups": {
         "task": "gongzhi.insights.rate_tasks.rollup_rebuild_task",
         "at": "02:30",
+    },
+    # The dashboards' rollups recounted from the raw rows, after the rates'.
+    "insights-rebuild": {
+        "task": "gongzhi.insights.tasks.insights_rebuild_task",
+        "at": "02:45",
     },
     "points-orders-unclaimed": {
         "task": "gongzhi.points.tasks.orders_cancel_unclaimed_task",
@@ -356,6 +364,9 @@ NOTICES_WECOM = {
     "agent_id": os.environ.get("GONGZHI_WECOM_AGENT_ID", ""),
     "per_second": int(os.environ.get("GONGZHI_WECOM_PER_SECOND", "10")),
 }
+
+# Periodic jobs, by name: {"task": dotted path, "every": seconds} or
+# {"task": …, "at": "HH:MM"} (local time), run by the worker.
 
 LOGGING = {
     "version": 1,

@@ -19,3 +19,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tasks run inline where a test enqueues them; the workers' own tests
 # switch to the database backend and run real worker processes.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Only the insights tests (and the browser test of the 数据大屏) need the
+# dashboards to follow each change; they switch it back on. Every other
+# test would pay a recount of its community, street and district per write.
+GONGZHI_DASHBOARD_LIVE = False

@@ -20,9 +20,11 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.scoping import in_scope
 from gongzhi.core.cleaning import text_clean
 from gongzhi.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.hooks import announce
 from gongzhi.core.workflow import Workflow, move, reason_clean, transition
 from gongzhi.residents.homes import current_community
 
+from ..events import CHANGED
 from ..models import REGISTRATION_OPEN, PartyRegistration, RegistrationStep
 from ..models import RegistrationStatus as Status
 
@@ -137,7 +139,7 @@ def registration_transition(
             item.note = note
 
     note = reason_clean(FLOW, action, note)
-    return transition(
+    registration = transition(
         FLOW,
         row=registration,
         action=action,
@@ -146,3 +148,10 @@ def registration_transition(
         now=now,
         change=change,
     )
+    # Which hours count as a member's changes with her registration.
+    announce(
+        CHANGED,
+        community_ids=[registration.community_id],
+        days=[timezone.localdate(now) if now else timezone.localdate()],
+    )
+    return registration

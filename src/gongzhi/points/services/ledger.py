@@ -31,6 +31,7 @@ from ..models import (
     Transfer,
     TransferKind,
 )
+from .changes import points_changed
 
 REASON_MAX = Transfer._meta.get_field("reason").max_length
 
@@ -283,6 +284,7 @@ def transfer_create(
             output_field=BigIntegerField(),
         )
     )
+    points_changed(community_id=area.pk, moments=[transfer.created_at])
     transfer.replayed = False
     return transfer
 

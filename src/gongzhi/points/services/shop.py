@@ -42,6 +42,7 @@ from ..models import (
     StockMoveKind,
     TransferKind,
 )
+from .changes import points_changed
 from .ledger import (
     MAX_LIMIT,
     MAX_PRICE,
@@ -425,6 +426,7 @@ def order_place(
         created_at=now,
     )
     announce(ORDER_READY, order_id=order.pk, account_id=account.pk, now=now)
+    points_changed(community_id=order.community_id, moments=[now])
     order.replayed = False
     return order
 
@@ -494,9 +496,11 @@ def order_hand_over(
     def change(item: Order, at: dt.datetime) -> None:
         item.closed_at, item.closed_by = at, by
 
-    return transition(
+    order = transition(
         ORDER_FLOW, row=order, action="hand_over", by=by, now=now, change=change
     )
+    points_changed(community_id=order.community_id, moments=[order.placed_at])
+    return order
 
 
 @transaction.atomic
@@ -539,7 +543,7 @@ def order_cancel(
         item.cancel_reason = reason
         extra["refund"] = refund.pk
 
-    return transition(
+    order = transition(
         ORDER_FLOW,
         row=order,
         action="cancel",
@@ -549,6 +553,8 @@ def order_cancel(
         change=change,
         extra=extra,
     )
+    points_changed(community_id=order.community_id, moments=[order.placed_at])
+    return order
 
 
 def orders_cancel_unclaimed(*, now: dt.datetime | None = None) -> int:

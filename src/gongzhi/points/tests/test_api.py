@@ -148,6 +148,7 @@ def test_awards_and_approval_through_the_api(api_client, users, shop):
     assert balance == 185
 
 
+@pytest.mark.usefixtures("dashboards_live")
 def test_a_street_manager_reads_a_communitys_months(api_client, users, shop):
     api_client.login_api(users["street_manager"])
     year = shop["account"].created_at.year

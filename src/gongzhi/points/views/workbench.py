@@ -46,7 +46,12 @@ from ..models import (
     OrderStatus,
     PointsPolicy,
 )
-from ..selectors import entries_of, figures, goods_on_shelf, month_bounds, year_by_month
+from ..selectors import (
+    entries_of,
+    goods_on_shelf,
+    month_figures,
+    year_by_month,
+)
 from ..services import earning, shop
 from ..services.accounts import policy_set, resident_account
 from ..services.ledger import MAX_AWARD, MAX_CAP, MAX_LIMIT, MAX_PRICE, MAX_STOCK
@@ -94,14 +99,13 @@ def _year(value: str | None) -> int:
 def points_home(request):
     """Each community in reach with the month's figures and a total row."""
     year, month = _month(request.GET.get("month"))
-    start, end = month_bounds(year, month)
     communities = scoped(
         Area.objects.filter(kind=Kind.COMMUNITY, retired_at__isnull=True),
         user=request.user,
         via="",
         perm=Perm.POINTS_VIEW,
     ).order_by("path")
-    lines = list(figures(list(communities), start=start, end=end).values())
+    lines = list(month_figures(communities, year=year, month=month).values())
     total = {
         field: sum(getattr(line, field) for line in lines)
         for field in (

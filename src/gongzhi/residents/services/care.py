@@ -43,6 +43,7 @@ from ..models import (
     VisitForm,
     VisitPhoto,
 )
+from .changes import INCIDENT, VISIT, residents_changed
 from .people import tag_types_for
 
 if TYPE_CHECKING:
@@ -258,6 +259,7 @@ def visit_record(
             "request_wanted": bool(request_wanted),
         },
     )
+    residents_changed(what=VISIT, area_ids=[visit.household_id], days=[visited_on])
     return visit
 
 
@@ -405,6 +407,11 @@ def incident_record(
         area=area,
         request=request,
         detail={"kind": kind, "person": person.pk if person else None},
+    )
+    residents_changed(
+        what=INCIDENT,
+        area_ids=[area.pk],
+        days=[timezone.localdate(occurred_at)],
     )
     return incident
 

@@ -66,6 +66,7 @@ from ..models import (
     TagType,
 )
 from ..pinyin import name_initials
+from .changes import PERSON, residents_changed
 from .people import NAME_MAX_LENGTH, OTHER_ID_MAX_LENGTH, clean_identity, document_index
 
 if TYPE_CHECKING:
@@ -1095,6 +1096,9 @@ def _write(batch: list[Parsed], *, today: dt.date) -> int:
         for tag, grade in item.tags
     ]
     PersonTag.objects.bulk_create(person_tags)
+    residents_changed(
+        what=PERSON, area_ids=[item.household for item in batch], days=[today]
+    )
     return len(person_tags)
 
 

@@ -35,6 +35,7 @@ from ..models import (
     TagType,
 )
 from ..pinyin import name_initials
+from .changes import PERSON, TAG, residents_changed
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -347,6 +348,7 @@ def person_move_out(
             area=person.last_household,
             request=request,
         )
+    residents_changed(what=PERSON, area_ids=[person.last_household_id], days=[on])
     return person
 
 
@@ -368,6 +370,7 @@ def person_record_death(
             area=person.last_household,
             request=request,
         )
+    residents_changed(what=PERSON, area_ids=[person.last_household_id], days=[on])
     return person
 
 
@@ -385,6 +388,7 @@ def person_move_in(
     """Move a person into ``household`` (from another one, or back after
     moving out). The previous stay is closed the same day."""
     person = Person.objects.select_for_update().get(pk=person.pk)
+    left = person.household_id
     household = _clean_household(household)
     _require(by, Perm.RESIDENT_MANAGE, household)
     if person.status == PersonStatus.DECEASED:
@@ -423,6 +427,7 @@ def person_move_in(
             area=household,
             request=request,
         )
+    residents_changed(what=PERSON, area_ids=[left, household.pk], days=[on])
     return person
 
 
@@ -482,6 +487,7 @@ def tag_add(
             request=request,
             detail={"tag_added": tag.code},
         )
+    residents_changed(what=TAG, area_ids=[person.household_id], days=[start])
     return person_tag
 
 
@@ -511,6 +517,7 @@ def tag_end(
             request=request,
             detail={"tag_ended": person_tag.tag.code},
         )
+    residents_changed(what=TAG, area_ids=[person_tag.person.household_id], days=[end])
     return person_tag
 
 

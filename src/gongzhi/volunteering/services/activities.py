@@ -38,6 +38,7 @@ from ..models import (
     Team,
 )
 from ..recurrence import Rule, occurrences
+from .changes import sessions_changed
 from .rules import leads, may_organize, require_organizer, unit_check
 
 TITLE_MAX = Activity._meta.get_field("title").max_length
@@ -217,6 +218,7 @@ def activity_create(
             f"{activity.pk}-{secrets.token_hex(4)}.{extension}", photo, save=True
         )
     ACTIVITY_FLOW.begin(activity, action="publish", by=by, now=now)
+    sessions_changed(community_ids=[community.pk], days=days)
     return activity
 
 
@@ -271,6 +273,7 @@ def occurrence_cancel(
     SignUp.objects.filter(occurrence=occurrence).exclude(
         status=SignUpStatus.CANCELLED
     ).update(status=SignUpStatus.CANCELLED, cancelled_at=now)
+    sessions_changed(occurrences=[occurrence])
     return occurrence
 
 
@@ -296,6 +299,7 @@ def activity_cancel(
         SignUp.objects.filter(occurrence_id__in=coming).exclude(
             status=SignUpStatus.CANCELLED
         ).update(status=SignUpStatus.CANCELLED, cancelled_at=at)
+        sessions_changed(occurrences=Occurrence.objects.filter(pk__in=coming))
 
     reason = text_clean(reason, field="reason", limit=REASON_MAX, required=True)
     return transition(

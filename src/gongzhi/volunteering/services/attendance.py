@@ -39,6 +39,7 @@ from ..models import (
     SignUp,
     SignUpStatus,
 )
+from .changes import sessions_changed
 from .rules import may_take_part, require_organizer
 
 # Check-in opens this long before a session starts; check-out stays open
@@ -168,6 +169,7 @@ def _check_in(occurrence, person, *, by, method, now) -> Attendance:
         occurrence=occurrence, person=person, checked_in_at=now, in_method=method
     )
     _change(attendance, ChangeKind.CHECKED_IN, by=by, at=now)
+    sessions_changed(occurrences=[occurrence])
     return attendance
 
 
@@ -204,6 +206,7 @@ def _check_out(occurrence, person, *, by, method, now) -> Attendance:
     attendance.hours = hours_between(attendance.checked_in_at, now, occurrence)
     attendance.save(update_fields=["checked_out_at", "out_method", "hours"])
     _change(attendance, ChangeKind.CHECKED_OUT, by=by, at=now, after=attendance.hours)
+    sessions_changed(occurrences=[occurrence])
     return attendance
 
 
@@ -327,6 +330,7 @@ def attendance_mark(
         request=request,
         detail={"hours": str(attendance.hours), "reason": reason},
     )
+    sessions_changed(occurrences=[occurrence])
     return attendance
 
 
@@ -409,6 +413,7 @@ def hours_correct(
         request=request,
         detail={"before": str(before), "after": str(hours), "reason": reason},
     )
+    sessions_changed(occurrences=[occurrence])
     return attendance
 
 

@@ -141,6 +141,7 @@ def test_bad_hand_marks_say_which_field(client, users, ended):
     assert not Attendance.objects.exists()
 
 
+@pytest.mark.usefixtures("dashboards_live")
 def test_teams_applications_figures_and_a_certificate(client, users, ended, areas):
     from gongzhi.volunteering.services.teams import member_apply
 

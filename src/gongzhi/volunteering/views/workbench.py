@@ -627,7 +627,7 @@ def figures_page(request):
         error = _("The end must come after the start.")
         counts = None
     else:
-        counts = selectors.figures(area, start=start, end=end)
+        counts = selectors.figures_read(area, start=start, end=end)
     labels = dict(ActivityType.choices)
     if counts:
         for row in counts["by_kind"]:

@@ -61,6 +61,8 @@ class Command(BaseCommand):
             raise CommandError("--volunteering-communities: give 0 or more")
         if requests_communities is not None and requests_communities < 0:
             raise CommandError("--requests-communities: give 0 or more")
+        from gongzhi.seeding.insights import seed_insights, seeding_begins
+
         if scale == "demo":
             from gongzhi.seeding.councils import seed_demo_councils
             from gongzhi.seeding.demo import (
@@ -75,6 +77,7 @@ class Command(BaseCommand):
             from gongzhi.seeding.requests import seed_demo_requests
             from gongzhi.seeding.volunteering import seed_demo_volunteering
 
+            seeding_begins()
             logins = seed_demo()
             seed_demo_towers()
             seed_demo_people(stdout=self.stdout)
@@ -92,6 +95,7 @@ class Command(BaseCommand):
 
             seed_demo_selections(stdout=self.stdout)
             seed_demo_notices()
+            seed_insights(stdout=self.stdout)
             self.stdout.write(
                 self.style.SUCCESS(f"Demo street ready, {len(logins)} logins.")
             )
@@ -108,6 +112,7 @@ class Command(BaseCommand):
         from gongzhi.seeding.requests import seed_scale_requests
         from gongzhi.seeding.volunteering import seed_scale_volunteering
 
+        seeding_begins()
         seed_scale(scale, stdout=self.stdout)
         root = Area.objects.get(code=PLANS[scale].code)
         self.stdout.write(f"Residents of {root.name}:")
@@ -135,3 +140,5 @@ class Command(BaseCommand):
             seed_scale_requests(
                 root=root, communities=requests_communities, stdout=self.stdout
             )
+        self.stdout.write(f"Dashboard rollups of {root.name}:")
+        seed_insights(stdout=self.stdout)
