@@ -39,10 +39,9 @@ from gongzhi.volunteering import events as volunteering_events
 from .models import Category
 from .services.messages import notify
 
+# Events of another app's choosing that carry their own recipients.
 COUNCIL_EVENTS = (
     "councils.meeting_called",
-    "councils.vote_opened",
-    "selections.vote_opened",
     "selections.result_published",
 )
 
@@ -256,6 +255,128 @@ def on_council_event(*, key, user_ids, title, url="", area=None, now=None, **_pa
     )
 
 
+# Councils and selections: who hears of a meeting, a vote and a result.
+
+
+def _users_of(people) -> set[int]:
+    """The logins of ``people`` (a Person queryset), where they have one."""
+    return set(people.exclude(user=None).values_list("user_id", flat=True))
+
+
+def _residents_of(area: Area) -> set[int]:
+    """The logins of everyone registered as living under ``area``."""
+    from gongzhi.areas.scoping import subtree_q
+    from gongzhi.residents.models import Person, PersonStatus
+
+    return _users_of(
+        Person.objects.filter(
+            subtree_q([area.path], field="household__path"),
+            status=PersonStatus.ACTIVE,
+        )
+    )
+
+
+def _members(council, day) -> set[int]:
+    from gongzhi.councils.services.meetings import seats_on
+    from gongzhi.residents.models import Person
+
+    return _users_of(
+        Person.objects.filter(pk__in=[s.person_id for s in seats_on(council, day)])
+    )
+
+
+def _when(moment) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def on_meeting_noticed(*, meeting, **_payload) -> None:
+    """A meeting's notice is out: its members are told, and, where the
+    council notices the area, everyone living in its community."""
+    from django.utils import timezone
+
+    council = meeting.council
+    users = _members(council, timezone.localdate(meeting.starts_at))
+    if council.public:
+        users |= _residents_of(council.community)
+    with _language():
+        title = _("Council meeting %(title)s: %(when)s, %(place)s") % {
+            "title": meeting.title,
+            "when": _when(meeting.starts_at),
+            "place": meeting.place,
+        }
+    on_council_event(
+        key=f"councils.meeting:{meeting.pk}",
+        user_ids=users,
+        title=title,
+        url=reverse("councils:portal_meeting", args=[meeting.pk]),
+        area=council.community,
+        now=meeting.noticed_at,
+    )
+
+
+def on_council_vote_opened(*, vote, **_payload) -> None:
+    """A vote is open: the seats that may cast it, or, for an owners'
+    decision, the current owners of the households on its roll."""
+    from gongzhi.councils.models import VoteKind
+    from gongzhi.councils.services.owners import roll_of
+    from gongzhi.councils.services.votes import eligible_seats
+    from gongzhi.residents.models import Person
+
+    if vote.kind == VoteKind.OWNERS:
+        owners = {pk for entry in roll_of(vote) for pk in entry.owner_ids}
+    else:
+        owners = {seat.person_id for seat in eligible_seats(vote)}
+    with _language():
+        title = _("Vote open: %(topic)s") % {"topic": vote.topic.title}
+    on_council_event(
+        key=f"councils.vote:{vote.pk}",
+        user_ids=_users_of(Person.objects.filter(pk__in=owners)),
+        title=title,
+        url=reverse("councils:portal_vote", args=[vote.pk]),
+        area=vote.meeting.council.community,
+        now=vote.opened_at,
+    )
+
+
+def on_selection_vote_opened(*, selection, **_payload) -> None:
+    """A selection's public vote is open: everyone living in its area."""
+    with _language():
+        title = _("Voting is open: %(title)s") % {"title": selection.title}
+    on_council_event(
+        key=f"selections.vote:{selection.pk}",
+        user_ids=_residents_of(selection.area),
+        title=title,
+        url=reverse("selections:portal_home"),
+        area=selection.area,
+    )
+
+
+def on_selection_honoured(*, selection, **_payload) -> None:
+    """A selection's result is out: those who voted in it and those who
+    nominated someone are told."""
+    from gongzhi.residents.models import Person
+    from gongzhi.selections.models import Ballot
+
+    voters = Ballot.objects.filter(selection=selection).values("person_id")
+    users = _users_of(Person.objects.filter(pk__in=voters))
+    users |= set(
+        selection.nominations.exclude(nominated_by=None).values_list(
+            "nominated_by_id", flat=True
+        )
+    )
+    with _language():
+        title = _("Results announced: %(title)s") % {"title": selection.title}
+    on_council_event(
+        key=f"selections.result:{selection.pk}",
+        user_ids=users,
+        title=title,
+        url=reverse("selections:portal_home"),
+        area=selection.area,
+    )
+
+
 def subscribe_all() -> None:
     subscribe(request_events.MOVED, on_request_moved)
     subscribe(points_events.AWARDED, on_points_awarded)
@@ -263,3 +384,7 @@ def subscribe_all() -> None:
     subscribe(volunteering_events.PLACE_FREED, on_place_freed)
     for name in COUNCIL_EVENTS:
         subscribe(name, on_council_event)
+    subscribe("councils.meeting_noticed", on_meeting_noticed)
+    subscribe("councils.vote_opened", on_council_vote_opened)
+    subscribe("selections.vote_opened", on_selection_vote_opened)
+    subscribe("selections.honoured", on_selection_honoured)

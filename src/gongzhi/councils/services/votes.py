@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import TransitionNotAllowed, ValidationFailed
+from gongzhi.core.hooks import announce
 from gongzhi.core.workflow import transition
 
 from ..models import (
@@ -95,6 +96,11 @@ def lock_vote(vote: Vote | int) -> Vote:
     )
 
 
+# Announced when a vote opens (``vote``): the notices tell whoever may
+# cast it, the voting seats or, for an owners' decision, the owners.
+VOTE_OPENED = "councils.vote_opened"
+
+
 @transaction.atomic
 def vote_open(*, vote: Vote, by, now: dt.datetime | None = None) -> Vote:
     """Open a vote: only in a meeting in session that has quorum. Its
@@ -113,6 +119,7 @@ def vote_open(*, vote: Vote, by, now: dt.datetime | None = None) -> Vote:
     vote.save(update_fields=["status", "opened_at"])
     if vote.topic.status == TopicStatus.SCHEDULED:
         transition(topics.FLOW, row=vote.topic, action="deliberate", by=by, now=now)
+    announce(VOTE_OPENED, vote=vote)
     return vote
 
 

@@ -173,6 +173,7 @@ def committee_set(*, selection: Selection, members, by: User) -> Selection:
     return selection
 
 
+@transaction.atomic
 def vote_open(
     *, selection: Selection, by: User, now: dt.datetime | None = None
 ) -> Selection:
@@ -202,7 +203,7 @@ def vote_open(
             )
         return None
 
-    return transition(
+    opened = transition(
         SELECTION_FLOW,
         row=selection,
         action="open_vote",
@@ -210,6 +211,8 @@ def vote_open(
         now=now,
         change=change,
     )
+    announce("selections.vote_opened", selection=opened)
+    return opened
 
 
 def _share(part: int, whole: int) -> Decimal:
