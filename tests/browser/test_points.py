@@ -91,6 +91,7 @@ def test_a_resident_redeems_on_her_phone_and_staff_hand_over_by_code(
     expect(phone.get_by_text("待领取")).to_have_count(0)
 
 
+@pytest.mark.usefixtures("dashboards_live")
 def test_a_street_manager_reads_the_months_figures(page, shelf):
     log_in(page, STREET_MANAGER)
     page.goto(page.base + "/workbench/points/")

@@ -221,10 +221,10 @@ def test_a_council_event_is_told_through_the_subscription_point(world):
     from gongzhi.core.hooks import announce
 
     announce(
-        "councils.vote_opened",
+        "councils.meeting_called",
         key="council:vote:7",
         user_ids=[world.resident.pk, world.resident.pk],
-        title="议事会投票开始",
+        title="议事会会议通知",
         area=world.community,
     )
     (message,) = messages_of(world.resident)
