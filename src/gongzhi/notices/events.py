@@ -263,7 +263,7 @@ def _users_of(people) -> set[int]:
     return set(people.exclude(user=None).values_list("user_id", flat=True))
 
 
-def _residents_of(area: Area) -> set[int]:
+def living_under(area: Area) -> set[int]:
     """The logins of everyone registered as living under ``area``."""
     from gongzhi.areas.scoping import subtree_q
     from gongzhi.residents.models import Person, PersonStatus
@@ -296,24 +296,28 @@ def on_meeting_noticed(*, meeting, **_payload) -> None:
     council notices the area, everyone living in its community."""
     from django.utils import timezone
 
+    from .tasks import tell_residents
+
     council = meeting.council
-    users = _members(council, timezone.localdate(meeting.starts_at))
-    if council.public:
-        users |= _residents_of(council.community)
     with _language():
         title = _("Council meeting %(title)s: %(when)s, %(place)s") % {
             "title": meeting.title,
             "when": _when(meeting.starts_at),
             "place": meeting.place,
         }
+    told = {
+        "key": f"councils.meeting:{meeting.pk}",
+        "title": title,
+        "url": reverse("councils:portal_meeting", args=[meeting.pk]),
+    }
     on_council_event(
-        key=f"councils.meeting:{meeting.pk}",
-        user_ids=users,
-        title=title,
-        url=reverse("councils:portal_meeting", args=[meeting.pk]),
+        **told,
+        user_ids=_members(council, timezone.localdate(meeting.starts_at)),
         area=council.community,
         now=meeting.noticed_at,
     )
+    if council.public:  # the residents through a worker: they are many
+        tell_residents.enqueue(**told, area_id=council.community_id)
 
 
 def on_council_vote_opened(*, vote, **_payload) -> None:
@@ -341,15 +345,17 @@ def on_council_vote_opened(*, vote, **_payload) -> None:
 
 
 def on_selection_vote_opened(*, selection, **_payload) -> None:
-    """A selection's public vote is open: everyone living in its area."""
+    """A selection's public vote is open: everyone living in its area,
+    told by a worker (a district-level selection reaches a million)."""
+    from .tasks import tell_residents
+
     with _language():
         title = _("Voting is open: %(title)s") % {"title": selection.title}
-    on_council_event(
+    tell_residents.enqueue(
         key=f"selections.vote:{selection.pk}",
-        user_ids=_residents_of(selection.area),
+        area_id=selection.area_id,
         title=title,
         url=reverse("selections:portal_home"),
-        area=selection.area,
     )
 
 

@@ -257,3 +257,25 @@ def points_expiring(now: str | None = None, within_days: int = 30) -> int:
                 now=moment,
             )
     return told
+
+
+@task()
+def tell_residents(*, key: str, area_id: int, title: str, url: str = "") -> int:
+    """Tell everyone living under ``area_id`` of ``key`` (a council's public
+    meeting, a selection's vote): run by a worker after the announcing
+    transaction committed, since a street or a district is tens of
+    thousands to a million people, too many to write inside a request.
+    Running it again tells nobody twice."""
+    from gongzhi.areas.models import Area
+
+    from .events import living_under
+
+    area = Area.objects.get(pk=area_id)
+    return notify(
+        key=key,
+        user_ids=living_under(area),
+        category=Category.COUNCIL,
+        title=title,
+        url=url,
+        area=area,
+    )

@@ -77,7 +77,7 @@ def test_a_worker_killed_mid_send_resumes_without_a_duplicate(
         fake.release.set()
         delivery = Delivery.objects.get()
         assert delivery.status == DeliveryStatus.SENDING  # claimed by the dead
-        start_worker(SCHEDULE, name="-second")
+        start_worker(SCHEDULE)  # its log is worker-1.log
         wait_for(
             lambda: Delivery.objects.filter(status=DeliveryStatus.SENT).exists(),
             timeout=90,
